@@ -1,0 +1,21 @@
+/*
+ * The JSON API: routes every HTTP request to its handler, after checking
+ * the API key, parsing the body and honouring Idempotency-Key.
+ */
+#ifndef CD_API_H
+#define CD_API_H
+
+#include "http/server.h"
+#include "store/store.h"
+
+struct api;
+
+/* Creates the API over an open store (borrowed). NULL when out of memory. */
+struct api *api_new(struct store *store);
+void api_free(struct api *api);
+
+/* The http_handler_fn of the daemon; ctx is the struct api. */
+void api_handle(struct http_request *req, struct http_response *res,
+		void *ctx);
+
+#endif

@@ -1,0 +1,559 @@
+/*
+ * Campaigns (the API's bulk calls): create, list, show, and the user's
+ * decisions while they run: pause, resume, reschedule, cancel, start, and
+ * live settings.
+ */
+#include <string.h>
+
+#include "api/handler.h"
+#include "core/err.h"
+#include "domain/campaign.h"
+#include "domain/fields.h"
+#include "domain/status.h"
+
+#define LIST_PAGE_MAX 100
+
+enum campaign_status
+campaign_status_of(const struct store_campaign *cp, int64_t now)
+{
+	struct campaign_facts f = {
+		.type = cp->type,
+		.state = cp->state,
+		.start_at = cp->start_at,
+		.resumed_at = cp->resumed_at,
+		.next_due_at = cp->next_due_at,
+	};
+	struct daily_window w;
+
+	if (campaign_window(cp->settings, &w))
+		f.window = &w;
+	memcpy(f.counts, cp->counts, sizeof(f.counts));
+	return status_derive(&f, now);
+}
+
+static json_t *
+counts_view(const struct store_campaign *cp, int64_t *total)
+{
+	json_t *counts = json_object();
+
+	*total = 0;
+	for (int s = 0; s < LINE_STATUS_COUNT; s++) {
+		json_object_set_new(counts, line_status_name(s),
+				    json_integer(cp->counts[s]));
+		*total += cp->counts[s];
+	}
+	return counts;
+}
+
+/* When an auto-paused campaign opens again by itself, or null. */
+static json_t *
+resumes_at(const struct store_campaign *cp, int64_t now)
+{
+	struct daily_window w;
+	int64_t t;
+
+	if (!campaign_window(cp->settings, &w))
+		return json_null();
+	t = window_next_open(&w, cp->resumed_at, now);
+	return t > now ? api_time(t) : json_null();
+}
+
+json_t *
+campaign_view(const struct store_campaign *cp, int64_t now)
+{
+	enum campaign_status st = campaign_status_of(cp, now);
+	json_t *v = json_object(), *counts;
+	int64_t total;
+
+	counts = counts_view(cp, &total);
+	json_object_set_new(v, "id", json_integer(cp->id));
+	json_object_set_new(v, "name", json_string(cp->name));
+	json_object_set_new(v, "type", json_string(campaign_type_name(cp->type)));
+	json_object_set_new(v, "is_dynamic",
+			    json_boolean(cp->type == CAMPAIGN_DYNAMIC));
+	json_object_set_new(v, "campaign_status",
+			    json_string(campaign_status_name(st)));
+	json_object_set_new(v, "phone_number_id",
+			    json_integer(cp->phone_number_id));
+	json_object_set_new(v, "bot_id", json_integer(cp->agent_id));
+	json_object_set_new(v, "concurrent_call_limit",
+			    json_integer(cp->concurrent_call_limit));
+	json_object_update(v, cp->settings);
+	json_object_del(v, "window");
+	json_object_update(v, json_object_get(cp->settings, "window"));
+	json_object_set_new(v, "start_at", api_time(cp->start_at));
+	json_object_set_new(v, "counts", counts);
+	json_object_set_new(v, "total_lines", json_integer(total));
+	json_object_set_new(v, "calls_in_flight",
+			    json_integer(cp->counts[LINE_CALLING]));
+	json_object_set_new(v, "next_due_at", api_time(cp->next_due_at));
+	json_object_set_new(v, "resumes_at",
+			    st == CSTATUS_AUTO_PAUSED ? resumes_at(cp, now)
+						      : json_null());
+	json_object_set_new(v, "created_at", api_time(cp->created_at));
+	json_object_set_new(v, "updated_at", api_time(cp->updated_at));
+	return v;
+}
+
+/* --- Create --------------------------------------------------------------
+ */
+
+struct create {
+	struct campaign_spec spec;
+	json_t *contacts; /* checked rows: {to_number, custom_variables} */
+	json_t *rejected; /* {index, code, message, field} */
+};
+
+static int
+resolve_agent(struct store_conn *c, struct api_ctx *ctx,
+	      struct campaign_spec *spec)
+{
+	json_t *num, *agent;
+	int64_t attached;
+
+	if (store_number_get(c, ctx->account_id, spec->phone_number_id,
+			     &num) < 0)
+		return api_error(ctx, 422, "unknown_phone_number",
+				 "phone number %lld not found",
+				 (long long)spec->phone_number_id);
+	attached = json_integer_value(json_object_get(num, "agent_id"));
+	json_decref(num);
+	if (spec->agent_id == 0)
+		spec->agent_id = attached;
+	if (spec->agent_id == 0)
+		return api_error(ctx, 422, "missing_agent",
+				 "give bot_id or attach an agent to the "
+				 "phone number");
+	if (store_agent_get(c, ctx->account_id, spec->agent_id, &agent) < 0)
+		return api_error(ctx, 422, "unknown_agent",
+				 "agent %lld not found",
+				 (long long)spec->agent_id);
+	json_decref(agent);
+	return 0;
+}
+
+static int
+insert_contacts(struct store_conn *c, struct api_ctx *ctx,
+		const struct store_campaign *cp, const json_t *contacts)
+{
+	size_t i;
+	json_t *row;
+	int64_t id;
+	int rc;
+
+	json_array_foreach(contacts, i, row)
+	{
+		rc = lines_insert(c, ctx, cp, row, &id, NULL);
+		if (rc < 0)
+			return api_store_error(ctx, rc, "line");
+	}
+	return 0;
+}
+
+static int
+write_create(struct store_conn *c, struct api_ctx *ctx, void *arg)
+{
+	struct create *cr = arg;
+	struct store_campaign cp = {0};
+	int rc;
+
+	if ((rc = resolve_agent(c, ctx, &cr->spec)) < 0)
+		return rc;
+	cp.account_id = ctx->account_id;
+	cp.name = (char *)cr->spec.name;
+	cp.type = cr->spec.type;
+	cp.state = cr->spec.draft ? CSTATE_DRAFT : CSTATE_ACTIVE;
+	cp.phone_number_id = cr->spec.phone_number_id;
+	cp.agent_id = cr->spec.agent_id;
+	cp.start_at = cr->spec.start_at;
+	cp.resumed_at = ctx->now;
+	cp.concurrent_call_limit = cr->spec.concurrent_call_limit;
+	cp.settings = cr->spec.settings;
+	cp.created_at = cp.updated_at = ctx->now;
+	if ((rc = store_campaign_insert(c, &cp, &cp.id)) < 0)
+		return api_store_error(ctx, rc, "campaign");
+	if ((rc = insert_contacts(c, ctx, &cp, cr->contacts)) < 0)
+		return rc;
+	return campaign_reply(c, ctx, cp.id, 201, cr->rejected);
+}
+
+void
+campaigns_create(struct api_ctx *ctx)
+{
+	struct create cr = {0};
+	struct verr e;
+
+	if (ctx->body == NULL) {
+		api_error(ctx, 400, "missing_body", "send a JSON object");
+		return;
+	}
+	if (campaign_spec_parse(ctx->body, ctx->now, &cr.spec, &e) < 0) {
+		api_invalid(ctx, &e);
+		return;
+	}
+	cr.contacts = json_array();
+	cr.rejected = json_array();
+	if (cr.spec.type == CAMPAIGN_CSV)
+		lines_check_list(cr.spec.contact_list, "phone_number",
+				 cr.contacts, cr.rejected);
+	if (cr.spec.type == CAMPAIGN_CSV && json_array_size(cr.contacts) == 0)
+		api_error(ctx, 422, "no_valid_contacts",
+			  "contact_list has no valid contact");
+	else
+		api_commit(ctx, write_create, &cr);
+	json_decref(cr.spec.settings);
+	json_decref(cr.contacts);
+	json_decref(cr.rejected);
+}
+
+/* --- Show and list -------------------------------------------------------
+ */
+
+int
+campaign_reply(struct store_conn *c, struct api_ctx *ctx, int64_t id,
+	       int status, json_t *rejected)
+{
+	struct store_campaign cp;
+	json_t *v;
+	int rc;
+
+	if ((rc = store_campaign_get(c, ctx->account_id, id, &cp)) < 0)
+		return api_store_error(ctx, rc, "campaign");
+	v = campaign_view(&cp, ctx->now);
+	store_campaign_clear(&cp);
+	json_object_set_new(v, "status", json_string("success"));
+	json_object_set_new(v, "campaign_id", json_integer(id));
+	if (rejected != NULL)
+		json_object_set(v, "rejected", rejected);
+	api_ok(ctx, status, v);
+	return 0;
+}
+
+void
+campaigns_get(struct api_ctx *ctx)
+{
+	struct store_conn *c = api_reader(ctx);
+
+	if (c != NULL)
+		campaign_reply(c, ctx, ctx->id, 200, NULL);
+}
+
+static int
+status_filter(struct api_ctx *ctx, int *status)
+{
+	const char *name = http_query(ctx->req, "status");
+
+	*status = -1;
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	*status = campaign_status_parse(name);
+	if (*status < 0)
+		return api_error(ctx, 400, "invalid_query",
+				 "status '%s' is not a campaign status", name);
+	return 0;
+}
+
+/*
+ * XXX: the status is derived per campaign, so filtering and paging read
+ * every campaign of the account; fine for hundreds, not for millions.
+ */
+static int
+collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
+		  json_t *out)
+{
+	json_t *ids, *idv, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = store_campaign_ids(c, ctx->account_id, &ids)) < 0)
+		return rc;
+	json_array_foreach(ids, i, idv)
+	{
+		struct store_campaign cp;
+
+		rc = store_campaign_get(c, ctx->account_id,
+					json_integer_value(idv), &cp);
+		if (rc < 0)
+			break;
+		v = campaign_view(&cp, ctx->now);
+		store_campaign_clear(&cp);
+		if (status < 0 ||
+		    strcmp(json_string_value(json_object_get(
+				   v, "campaign_status")),
+			   campaign_status_name(status)) == 0)
+			json_array_append_new(out, v);
+		else
+			json_decref(v);
+	}
+	json_decref(ids);
+	return rc < 0 ? rc : 0;
+}
+
+void
+campaigns_list(struct api_ctx *ctx)
+{
+	struct store_conn *c = api_reader(ctx);
+	int64_t page, size;
+	json_t *all, *slice;
+	int status, rc;
+
+	if (c == NULL || status_filter(ctx, &status) < 0 ||
+	    api_query_int(ctx, "pageno", 1, 1000000, 1, &page) < 0 ||
+	    api_query_int(ctx, "pagesize", 1, LIST_PAGE_MAX, 20, &size) < 0)
+		return;
+	all = json_array();
+	if ((rc = collect_campaigns(c, ctx, status, all)) < 0) {
+		json_decref(all);
+		api_store_error(ctx, rc, "campaigns");
+		return;
+	}
+	slice = json_array();
+	for (int64_t i = (page - 1) * size;
+	     i < page * size && i < (int64_t)json_array_size(all); i++)
+		json_array_append(slice, json_array_get(all, (size_t)i));
+	api_ok(ctx, 200,
+	       json_pack("{s:s, s:o, s:I, s:I, s:I}", "status", "success",
+			 "campaigns", slice, "pageno", (json_int_t)page,
+			 "pagesize", (json_int_t)size, "total",
+			 (json_int_t)json_array_size(all)));
+	json_decref(all);
+}
+
+/* --- Changes while running -----------------------------------------------
+ */
+
+/*
+ * A change to one campaign: checks the request against the campaign's
+ * state and updates *cp; returns 0 or sets an error reply.
+ */
+typedef int (*change_fn)(struct api_ctx *ctx, struct store_campaign *cp);
+
+static int
+write_change(struct store_conn *c, struct api_ctx *ctx, void *arg)
+{
+	change_fn change = (change_fn)arg;
+	struct store_campaign cp;
+	int rc;
+
+	if ((rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp)) < 0)
+		return api_store_error(ctx, rc, "campaign");
+	rc = change(ctx, &cp);
+	if (rc == 0 && (rc = store_campaign_update(c, &cp, ctx->now)) < 0)
+		api_store_error(ctx, rc, "campaign");
+	if (rc == 0 && cp.state == CSTATE_CANCELLED) {
+		int64_t n;
+
+		if ((rc = store_line_cancel_open(c, cp.id, ctx->now, &n)) < 0)
+			api_store_error(ctx, rc, "campaign");
+	}
+	store_campaign_clear(&cp);
+	return rc < 0 ? rc : campaign_reply(c, ctx, ctx->id, 200, NULL);
+}
+
+static void
+run_change(struct api_ctx *ctx, change_fn change, bool needs_body)
+{
+	if (needs_body && ctx->body == NULL) {
+		api_error(ctx, 400, "missing_body", "send a JSON object");
+		return;
+	}
+	api_commit(ctx, write_change, (void *)change);
+}
+
+static int
+refuse_final(struct api_ctx *ctx, const struct store_campaign *cp)
+{
+	enum campaign_status st = campaign_status_of(cp, ctx->now);
+
+	if (st == CSTATUS_CANCELLED)
+		return api_error(ctx, 409, "campaign_cancelled",
+				 "the campaign is cancelled");
+	if (st == CSTATUS_COMPLETED)
+		return api_error(ctx, 409, "campaign_completed",
+				 "the campaign is completed");
+	return 0;
+}
+
+static int
+change_pause(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	if (refuse_final(ctx, cp) < 0)
+		return CD_ECONFLICT;
+	if (cp->state == CSTATE_DRAFT)
+		return api_error(ctx, 409, "campaign_draft",
+				 "a draft is not running; start it first");
+	cp->state = CSTATE_PAUSED;
+	return 0;
+}
+
+static int
+change_resume(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	if (refuse_final(ctx, cp) < 0)
+		return CD_ECONFLICT;
+	if (cp->state == CSTATE_DRAFT)
+		return api_error(ctx, 409, "campaign_draft",
+				 "a draft is not running; start it first");
+	cp->state = CSTATE_ACTIVE;
+	cp->resumed_at = ctx->now;
+	return 0;
+}
+
+static int
+change_reschedule(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	struct verr e;
+
+	if (refuse_final(ctx, cp) < 0)
+		return CD_ECONFLICT;
+	if (campaign_reschedule(cp->settings, ctx->body, &cp->start_at, &e) <
+	    0)
+		return api_invalid(ctx, &e);
+	return 0;
+}
+
+void
+campaigns_update(struct api_ctx *ctx)
+{
+	const char *action;
+	struct verr e;
+
+	if (ctx->body == NULL) {
+		api_error(ctx, 400, "missing_body", "send a JSON object");
+		return;
+	}
+	if (fields_string(ctx->body, "action", true, 32, &action, &e) < 0) {
+		api_invalid(ctx, &e);
+		return;
+	}
+	if (strcmp(action, "pause") == 0)
+		run_change(ctx, change_pause, false);
+	else if (strcmp(action, "resume") == 0)
+		run_change(ctx, change_resume, false);
+	else if (strcmp(action, "reschedule") == 0)
+		run_change(ctx, change_reschedule, false);
+	else
+		api_error(ctx, 422, "invalid_action",
+			  "action must be pause, resume or reschedule");
+}
+
+static int
+change_cancel(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	if (campaign_status_of(cp, ctx->now) == CSTATUS_COMPLETED)
+		return api_error(ctx, 409, "campaign_completed",
+				 "the campaign is completed");
+	cp->state = CSTATE_CANCELLED;
+	return 0;
+}
+
+void
+campaigns_cancel(struct api_ctx *ctx)
+{
+	run_change(ctx, change_cancel, false);
+}
+
+static int
+change_start(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	if (cp->state != CSTATE_DRAFT)
+		return api_error(ctx, 409, "campaign_not_draft",
+				 "only a draft can be started");
+	cp->state = CSTATE_ACTIVE;
+	cp->resumed_at = ctx->now;
+	return 0;
+}
+
+void
+campaigns_start(struct api_ctx *ctx)
+{
+	run_change(ctx, change_start, false);
+}
+
+static int
+change_concurrency(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	int64_t limit;
+	struct verr e;
+
+	if (refuse_final(ctx, cp) < 0)
+		return CD_ECONFLICT;
+	if (fields_int(ctx->body, "concurrent_call_limit", true, 1,
+		       CAMPAIGN_CONCURRENCY_MAX, &limit, &e) < 0)
+		return api_invalid(ctx, &e);
+	cp->concurrent_call_limit = (int)limit;
+	return 0;
+}
+
+void
+campaigns_concurrency(struct api_ctx *ctx)
+{
+	run_change(ctx, change_concurrency, true);
+}
+
+static int
+change_daily_time(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	struct verr e;
+
+	if (refuse_final(ctx, cp) < 0)
+		return CD_ECONFLICT;
+	if (campaign_window_update(cp->settings, ctx->body, &e) < 0)
+		return api_invalid(ctx, &e);
+	return 0;
+}
+
+void
+campaigns_daily_time(struct api_ctx *ctx)
+{
+	run_change(ctx, change_daily_time, true);
+}
+
+static int
+change_retry(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	const json_t *cfg = json_object_get(ctx->body, "retry_config");
+	json_t *norm;
+	struct verr e;
+
+	if (refuse_final(ctx, cp) < 0)
+		return CD_ECONFLICT;
+	if (campaign_retry_parse(cfg != NULL ? cfg : ctx->body, &norm, &e) < 0)
+		return api_invalid(ctx, &e);
+	json_object_set_new(cp->settings, "retry_config", norm);
+	return 0;
+}
+
+void
+campaigns_retry_settings(struct api_ctx *ctx)
+{
+	run_change(ctx, change_retry, true);
+}
+
+static int
+change_reschedule_settings(struct api_ctx *ctx, struct store_campaign *cp)
+{
+	bool on;
+	int64_t cap = json_integer_value(
+		json_object_get(cp->settings, "reschedule_limit"));
+	struct verr e;
+
+	if (refuse_final(ctx, cp) < 0)
+		return CD_ECONFLICT;
+	if (fields_bool(ctx->body, "enabled_reschedule_call", true, &on, &e) <
+		    0 ||
+	    fields_int(ctx->body, "reschedule_limit", false, 0, 20, &cap, &e) <
+		    0)
+		return api_invalid(ctx, &e);
+	json_object_set_new(cp->settings, "enabled_reschedule_call",
+			    json_boolean(on));
+	json_object_set_new(cp->settings, "reschedule_limit",
+			    json_integer(cap));
+	return 0;
+}
+
+void
+campaigns_reschedule_settings(struct api_ctx *ctx)
+{
+	run_change(ctx, change_reschedule_settings, true);
+}

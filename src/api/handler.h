@@ -1,0 +1,134 @@
+/*
+ * What route handlers share: the request context, replies and errors, and
+ * running a write in the store's group commit with idempotency.
+ */
+#ifndef CD_API_HANDLER_H
+#define CD_API_HANDLER_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/verr.h"
+#include "domain/model.h"
+#include "http/server.h"
+#include "store/store.h"
+
+struct api_ctx {
+	struct store *store;
+	struct http_request *req;
+	int64_t account_id; /* the caller, once authenticated */
+	int64_t id;	    /* the object id in the path, if any */
+	json_t *body;	    /* the parsed request body, or NULL */
+	const char *idem_key;
+	unsigned char fingerprint[32]; /* of method, path and body */
+	int64_t now;		       /* ms, when the request arrived */
+	struct store_conn *reader;     /* lazily acquired; see api_reader */
+
+	int status;   /* the reply: status and JSON body (owned) */
+	json_t *reply;
+	char retry_after[16];
+};
+
+typedef void (*api_handler_fn)(struct api_ctx *ctx);
+
+/*
+ * A write run by api_commit on the store's writer thread. It sets the
+ * reply (api_ok or api_error) and returns 0 to keep its changes or a
+ * negative code to undo them.
+ */
+typedef int (*api_write_fn)(struct store_conn *c, struct api_ctx *ctx,
+			    void *arg);
+
+/* Sets a success reply; takes the reference to body. */
+void api_ok(struct api_ctx *ctx, int status, json_t *body);
+
+/* Sets an error reply and returns CD_EINVAL, for `return api_error()`. */
+int api_error(struct api_ctx *ctx, int status, const char *code,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Sets a 422 reply naming the field of a validation error. */
+int api_invalid(struct api_ctx *ctx, const struct verr *e);
+
+/*
+ * Sets the reply for a store error code: not found (404, `what` names the
+ * object), conflicts (409) and failures (503). Returns rc.
+ */
+int api_store_error(struct api_ctx *ctx, int rc, const char *what);
+
+/* Returns a read connection for this request, or NULL (reply set). */
+struct store_conn *api_reader(struct api_ctx *ctx);
+
+/*
+ * Runs fn in the next group commit. With an Idempotency-Key, a request
+ * seen before gets its first reply again and fn does not run; a 2xx
+ * reply is remembered in the same transaction as fn's changes.
+ */
+void api_commit(struct api_ctx *ctx, api_write_fn fn, void *arg);
+
+/* Formats ms since the epoch as an ISO 8601 UTC string (new reference). */
+json_t *api_time(int64_t ms);
+
+/* Reads a positive integer query parameter; def when absent. Returns 0 or
+ * a 400 reply (CD_EINVAL). */
+int api_query_int(struct api_ctx *ctx, const char *name, int64_t min,
+		  int64_t max, int64_t def, int64_t *out);
+
+struct store_campaign;
+
+/* The campaign's status at now (see status.h). */
+enum campaign_status campaign_status_of(const struct store_campaign *cp,
+					int64_t now);
+
+/* The API view of a campaign: settings, status, counts (new reference). */
+json_t *campaign_view(const struct store_campaign *cp, int64_t now);
+
+/*
+ * Reads campaign id back and replies with its view; `rejected`, when not
+ * NULL, is added as the list of contacts that were refused.
+ */
+int campaign_reply(struct store_conn *c, struct api_ctx *ctx, int64_t id,
+		   int status, json_t *rejected);
+
+/*
+ * Checks each contact of `list` (objects with to_number, or with
+ * `number_key` plus variable columns): good ones are appended to `good`
+ * as {to_number, custom_variables, metadata}, bad ones to `bad` as
+ * {index, code, message, field}.
+ */
+void lines_check_list(const json_t *list, const char *number_key,
+		      json_t *good, json_t *bad);
+
+/*
+ * Adds one checked contact to campaign cp, as `pending` or, when the call
+ * conditions refuse it, `skipped`. Sets *id and, when not NULL, *status.
+ */
+int lines_insert(struct store_conn *c, struct api_ctx *ctx,
+		 const struct store_campaign *cp, const json_t *contact,
+		 int64_t *id, enum line_status *status);
+
+/* Route handlers, one module per resource. */
+void agents_create(struct api_ctx *ctx);
+void agents_list(struct api_ctx *ctx);
+void agents_get(struct api_ctx *ctx);
+void numbers_create(struct api_ctx *ctx);
+void numbers_list(struct api_ctx *ctx);
+void numbers_get(struct api_ctx *ctx);
+void campaigns_create(struct api_ctx *ctx);
+void campaigns_list(struct api_ctx *ctx);
+void campaigns_get(struct api_ctx *ctx);
+void campaigns_update(struct api_ctx *ctx);
+void campaigns_cancel(struct api_ctx *ctx);
+void campaigns_start(struct api_ctx *ctx);
+void campaigns_concurrency(struct api_ctx *ctx);
+void campaigns_daily_time(struct api_ctx *ctx);
+void campaigns_retry_settings(struct api_ctx *ctx);
+void campaigns_reschedule_settings(struct api_ctx *ctx);
+void lines_add_contact(struct api_ctx *ctx);
+void lines_add_contacts(struct api_ctx *ctx);
+void lines_list(struct api_ctx *ctx);
+void keys_list(struct api_ctx *ctx);
+void keys_create(struct api_ctx *ctx);
+void keys_revoke(struct api_ctx *ctx);
+
+#endif

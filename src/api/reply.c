@@ -1,0 +1,199 @@
+/*
+ * Replies, errors and the group-commit glue shared by every route handler.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/handler.h"
+#include "core/err.h"
+#include "core/log.h"
+
+void
+api_ok(struct api_ctx *ctx, int status, json_t *body)
+{
+	json_decref(ctx->reply);
+	ctx->status = status;
+	ctx->reply = body;
+}
+
+static json_t *
+error_body(const char *code, const char *message, const char *field)
+{
+	json_t *err = json_pack("{s:s, s:s}", "code", code, "message",
+				message);
+
+	if (field != NULL && field[0] != '\0')
+		json_object_set_new(err, "field", json_string(field));
+	return json_pack("{s:s, s:o}", "status", "error", "error", err);
+}
+
+int
+api_error(struct api_ctx *ctx, int status, const char *code,
+	  const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_ok(ctx, status, error_body(code, msg, NULL));
+	return CD_EINVAL;
+}
+
+int
+api_invalid(struct api_ctx *ctx, const struct verr *e)
+{
+	api_ok(ctx, 422, error_body(e->code, e->message, e->field));
+	return CD_EINVAL;
+}
+
+int
+api_store_error(struct api_ctx *ctx, int rc, const char *what)
+{
+	switch (rc) {
+	case CD_ENOTFOUND:
+		api_error(ctx, 404, "not_found", "%s not found", what);
+		break;
+	case CD_EEXIST:
+		api_error(ctx, 409, "already_exists", "%s already exists",
+			  what);
+		break;
+	case CD_ECONFLICT:
+		api_error(ctx, 409, "conflict", "%s cannot change now", what);
+		break;
+	case CD_ENOMEM:
+		api_error(ctx, 503, "out_of_memory", "try again later");
+		break;
+	default:
+		api_error(ctx, 503, "store_unavailable",
+			  "the store could not complete the request; "
+			  "nothing was saved");
+	}
+	return rc;
+}
+
+struct store_conn *
+api_reader(struct api_ctx *ctx)
+{
+	if (ctx->reader == NULL)
+		ctx->reader = store_acquire(ctx->store);
+	if (ctx->reader == NULL)
+		api_store_error(ctx, CD_ESTORE, "");
+	return ctx->reader;
+}
+
+json_t *
+api_time(int64_t ms)
+{
+	char buf[64];
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0)
+		return json_null();
+	gmtime_r(&t, &tm);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	return json_string(buf);
+}
+
+int
+api_query_int(struct api_ctx *ctx, const char *name, int64_t min,
+	      int64_t max, int64_t def, int64_t *out)
+{
+	const char *v = http_query(ctx->req, name);
+	char *end;
+	long long n;
+
+	*out = def;
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || n < min || n > max)
+		return api_error(ctx, 400, "invalid_query",
+				 "%s must be a whole number from %lld to "
+				 "%lld",
+				 name, (long long)min, (long long)max);
+	*out = n;
+	return 0;
+}
+
+/* --- Writes with idempotency ---------------------------------------------
+ */
+
+struct commit {
+	struct api_ctx *ctx;
+	api_write_fn fn;
+	void *arg;
+};
+
+static int
+replay(struct api_ctx *ctx, int status, char *body)
+{
+	json_t *j = json_loads(body, 0, NULL);
+
+	free(body);
+	if (j == NULL)
+		return api_store_error(ctx, CD_ESTORE, "");
+	api_ok(ctx, status, j);
+	return 0;
+}
+
+static int
+remember(struct store_conn *c, struct api_ctx *ctx)
+{
+	char *body = json_dumps(ctx->reply, JSON_COMPACT);
+	int rc;
+
+	if (body == NULL)
+		return CD_ENOMEM;
+	rc = store_idem_put(c, ctx->account_id, ctx->idem_key,
+			    ctx->fingerprint, ctx->status, body, ctx->now);
+	free(body);
+	return rc;
+}
+
+static int
+commit_run(struct store_conn *c, void *p)
+{
+	struct commit *cm = p;
+	struct api_ctx *ctx = cm->ctx;
+	int rc, status;
+	char *body;
+
+	if (ctx->idem_key != NULL) {
+		rc = store_idem_get(c, ctx->account_id, ctx->idem_key,
+				    ctx->fingerprint, &status, &body);
+		if (rc == 0)
+			return replay(ctx, status, body);
+		if (rc == CD_EIDEM)
+			return api_error(ctx, 422, "idempotency_key_reused",
+					 "this Idempotency-Key was used for a "
+					 "different request");
+		if (rc != CD_ENOTFOUND)
+			return api_store_error(ctx, rc, "");
+	}
+	rc = cm->fn(c, ctx, cm->arg);
+	if (rc < 0)
+		return rc;
+	if (ctx->idem_key != NULL && ctx->status / 100 == 2)
+		rc = remember(c, ctx);
+	return rc;
+}
+
+void
+api_commit(struct api_ctx *ctx, api_write_fn fn, void *arg)
+{
+	struct commit cm = {ctx, fn, arg};
+	int rc = store_write(ctx->store, commit_run, &cm);
+
+	if (rc == CD_ESTORE || rc == CD_ESHUTDOWN || rc == CD_ENOMEM) {
+		log_error("write failed: %s", cd_strerror(rc));
+		api_store_error(ctx, rc, "");
+	}
+}

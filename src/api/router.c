@@ -1,0 +1,290 @@
+/*
+ * The route table and the steps every API request goes through: match,
+ * authenticate, parse the body, handle, reply.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "api/handler.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "domain/apikey.h"
+
+#define IDEM_KEY_MAX 255
+
+struct api {
+	struct store *store;
+};
+
+struct route {
+	const char *method;
+	const char *pattern; /* "{id}" matches a positive integer */
+	api_handler_fn fn;
+};
+
+#define BULK "/api/v1/calls/bulk_call"
+
+static const struct route routes[] = {
+	{"POST", "/api/v1/agents", agents_create},
+	{"GET", "/api/v1/agents", agents_list},
+	{"GET", "/api/v1/agents/{id}", agents_get},
+	{"POST", "/api/v1/phone_numbers", numbers_create},
+	{"GET", "/api/v1/phone_numbers", numbers_list},
+	{"GET", "/api/v1/phone_numbers/{id}", numbers_get},
+	{"GET", "/api/v1/keys", keys_list},
+	{"POST", "/api/v1/keys", keys_create},
+	{"DELETE", "/api/v1/keys/{id}", keys_revoke},
+	{"POST", BULK "/create", campaigns_create},
+	{"GET", BULK, campaigns_list},
+	{"GET", BULK "/{id}", campaigns_get},
+	{"PUT", BULK "/{id}", campaigns_update},
+	{"DELETE", BULK "/{id}", campaigns_cancel},
+	{"POST", BULK "/{id}/start", campaigns_start},
+	{"PUT", BULK "/{id}/concurrency", campaigns_concurrency},
+	{"PUT", BULK "/{id}/daily-time-control", campaigns_daily_time},
+	{"PUT", BULK "/{id}/retry-settings", campaigns_retry_settings},
+	{"PUT", BULK "/{id}/reschedule-settings",
+	 campaigns_reschedule_settings},
+	{"POST", BULK "/{id}/add_contact", lines_add_contact},
+	{"POST", BULK "/{id}/add_contacts", lines_add_contacts},
+	{"GET", BULK "/{id}/lines", lines_list},
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+struct api *
+api_new(struct store *store)
+{
+	struct api *api = calloc(1, sizeof(*api));
+
+	if (api != NULL)
+		api->store = store;
+	return api;
+}
+
+void
+api_free(struct api *api)
+{
+	free(api);
+}
+
+/* Matches one path segment against one pattern segment. */
+static bool
+match_segment(const char *seg, size_t len, const char *pat, size_t plen,
+	      int64_t *id)
+{
+	int64_t v = 0;
+
+	if (plen != 4 || strncmp(pat, "{id}", 4) != 0)
+		return len == plen && strncmp(seg, pat, len) == 0;
+	if (len == 0 || len > 18)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (seg[i] < '0' || seg[i] > '9')
+			return false;
+		v = v * 10 + (seg[i] - '0');
+	}
+	*id = v;
+	return v > 0;
+}
+
+static bool
+match_path(const char *path, const char *pattern, int64_t *id)
+{
+	while (*path == '/' && *pattern == '/') {
+		size_t len = strcspn(++path, "/");
+		size_t plen = strcspn(++pattern, "/");
+
+		if (!match_segment(path, len, pattern, plen, id))
+			return false;
+		path += len;
+		pattern += plen;
+	}
+	return *path == '\0' && *pattern == '\0';
+}
+
+/*
+ * Finds the route for the request. When the path exists under another
+ * method only, sets *path_known so the caller answers 405.
+ */
+static const struct route *
+find_route(const char *method, const char *path, int64_t *id,
+	   bool *path_known)
+{
+	*path_known = false;
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!match_path(path, routes[i].pattern, id))
+			continue;
+		if (strcmp(routes[i].method, method) == 0)
+			return &routes[i];
+		*path_known = true;
+	}
+	return NULL;
+}
+
+static int
+authenticate(struct api_ctx *ctx)
+{
+	const char *auth = http_header(ctx->req, "Authorization");
+	char prefix[APIKEY_PREFIX_LEN + 1];
+	unsigned char hash[32];
+	struct store_key key;
+	struct store_conn *c;
+	int rc;
+
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return api_error(ctx, 401, "missing_api_key",
+				 "send Authorization: Bearer <API key>");
+	if (apikey_parse(auth + 7, prefix, hash) < 0)
+		return api_error(ctx, 401, "invalid_api_key",
+				 "the API key is not valid");
+	if ((c = api_reader(ctx)) == NULL)
+		return CD_ESTORE;
+	rc = store_key_find(c, prefix, &key);
+	if (rc == CD_ENOTFOUND || (rc == 0 && !apikey_hash_equal(hash,
+								 key.hash)))
+		return api_error(ctx, 401, "invalid_api_key",
+				 "the API key is not valid");
+	if (rc < 0)
+		return api_store_error(ctx, rc, "");
+	if (key.revoked_at != 0)
+		return api_error(ctx, 401, "revoked_api_key",
+				 "the API key was revoked");
+	ctx->account_id = key.account_id;
+	return 0;
+}
+
+static bool
+json_content_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct == NULL || (strncasecmp(ct, "application/json", n) == 0 &&
+			      (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '));
+}
+
+static int
+parse_body(struct api_ctx *ctx)
+{
+	size_t len;
+	const char *body = http_body(ctx->req, &len);
+	json_error_t jerr;
+
+	if (len == 0)
+		return 0;
+	if (!json_content_type(http_header(ctx->req, "Content-Type")))
+		return api_error(ctx, 415, "unsupported_media_type",
+				 "send the body as Content-Type: "
+				 "application/json");
+	ctx->body = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (ctx->body == NULL)
+		return api_error(ctx, 400, "invalid_json",
+				 "the body is not valid JSON: %s at line %d "
+				 "column %d",
+				 jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(ctx->body))
+		return api_error(ctx, 400, "invalid_json",
+				 "the body must be a JSON object");
+	return 0;
+}
+
+static bool
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+static int
+read_idempotency_key(struct api_ctx *ctx)
+{
+	const char *key = http_header(ctx->req, "Idempotency-Key");
+	const char *method = http_method(ctx->req);
+	const char *path = http_path(ctx->req);
+	size_t mlen = strlen(method), plen = strlen(path), blen;
+	const char *body = http_body(ctx->req, &blen);
+	char *buf;
+
+	if (key == NULL || strcmp(method, "GET") == 0)
+		return 0;
+	if (key[0] == '\0' || strlen(key) > IDEM_KEY_MAX || !printable(key))
+		return api_error(ctx, 400, "invalid_idempotency_key",
+				 "Idempotency-Key must be 1 to %d printable "
+				 "characters",
+				 IDEM_KEY_MAX);
+	if ((buf = malloc(mlen + plen + blen + 2)) == NULL)
+		return api_store_error(ctx, CD_ENOMEM, "");
+	memcpy(buf, method, mlen + 1);
+	memcpy(buf + mlen + 1, path, plen + 1);
+	memcpy(buf + mlen + plen + 2, body, blen);
+	apikey_sha256(buf, mlen + plen + blen + 2, ctx->fingerprint);
+	free(buf);
+	ctx->idem_key = key;
+	return 0;
+}
+
+static void
+route_request(struct api_ctx *ctx)
+{
+	const char *method = http_method(ctx->req);
+	const char *path = http_path(ctx->req);
+	const struct route *r;
+	bool known;
+
+	if (strcmp(path, "/health") == 0 && strcmp(method, "GET") == 0) {
+		api_ok(ctx, 200, json_pack("{s:s}", "status", "ok"));
+		return;
+	}
+	r = find_route(method, path, &ctx->id, &known);
+	if (r == NULL && known) {
+		api_error(ctx, 405, "method_not_allowed",
+			  "%s is not allowed on %s", method, path);
+		return;
+	}
+	if (r == NULL) {
+		api_error(ctx, 404, "not_found", "no route for %s", path);
+		return;
+	}
+	if (authenticate(ctx) < 0 || parse_body(ctx) < 0 ||
+	    read_idempotency_key(ctx) < 0)
+		return;
+	r->fn(ctx);
+}
+
+static void
+render(struct api_ctx *ctx, struct http_response *res)
+{
+	if (ctx->reply == NULL)
+		api_error(ctx, 500, "internal_error", "no reply was produced");
+	res->status = ctx->status;
+	/* ", " and ": " separators, as the public API's examples show. */
+	res->body = json_dumps(ctx->reply, 0);
+	res->body_len = res->body != NULL ? strlen(res->body) : 0;
+	if (ctx->status == 405)
+		http_add_header(res, "Allow", "GET, POST, PUT, DELETE");
+	if (ctx->retry_after[0] != '\0')
+		http_add_header(res, "Retry-After", ctx->retry_after);
+}
+
+void
+api_handle(struct http_request *req, struct http_response *res, void *p)
+{
+	struct api *api = p;
+	struct api_ctx ctx = {.store = api->store, .req = req};
+
+	ctx.now = clock_now_ms();
+	route_request(&ctx);
+	render(&ctx, res);
+	if (ctx.status >= 500)
+		log_warn("%s %s -> %d", http_method(req), http_path(req),
+			 ctx.status);
+	store_release(api->store, ctx.reader);
+	json_decref(ctx.body);
+	json_decref(ctx.reply);
+}

@@ -1,0 +1,302 @@
+/*
+ * campaignd's command line: `serve` runs the daemon; `keys` manages API
+ * keys in a store directly, with or without a daemon running on it.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "domain/apikey.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#define DEFAULT_DB	"./campaignd.db"
+#define DEFAULT_LISTEN	"127.0.0.1:8080"
+#define DEFAULT_ACCOUNT "default"
+
+struct opts {
+	const char *db;
+	const char *listen;
+	const char *account;
+};
+
+static const char usage_text[] =
+	"usage: campaignd serve [--db PATH] [--listen HOST:PORT]\n"
+	"       campaignd keys create --db PATH --account NAME\n"
+	"       campaignd keys list --db PATH [--account NAME]\n"
+	"       campaignd keys revoke --db PATH PREFIX\n"
+	"       campaignd --help | --version\n";
+
+static const char help_text[] =
+	"\n"
+	"serve      run the daemon: JSON API, dashboard and dialer.\n"
+	"           --db PATH          SQLite store (env CAMPAIGND_DB, "
+	"default " DEFAULT_DB ")\n"
+	"           --listen HOST:PORT address to serve on (env "
+	"CAMPAIGND_LISTEN,\n"
+	"                              default " DEFAULT_LISTEN ")\n"
+	"           On an empty store it creates the account '" DEFAULT_ACCOUNT
+	"'\n"
+	"           and prints its first API key once.\n"
+	"keys       create: make the account if needed, print only the new "
+	"key;\n"
+	"           list: key prefixes and their state; revoke: disable a "
+	"key.\n";
+
+static int
+usage(void)
+{
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+/* Parses --db, --listen and --account; returns the first operand index. */
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"listen", required_argument, NULL, 'l'},
+		{"account", required_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	o->db = getenv("CAMPAIGND_DB") ? getenv("CAMPAIGND_DB") : DEFAULT_DB;
+	o->listen = getenv("CAMPAIGND_LISTEN") ? getenv("CAMPAIGND_LISTEN")
+					       : DEFAULT_LISTEN;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'a':
+			o->account = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind;
+}
+
+/* --- Keys ---------------------------------------------------------------
+ */
+
+struct new_key {
+	const char *account;
+	char key[APIKEY_MAX];
+};
+
+static int
+write_new_key(struct store_conn *c, void *arg)
+{
+	struct new_key *nk = arg;
+	struct store_key k = {0};
+	int64_t now = clock_now_ms(), id;
+	int rc;
+
+	if ((rc = store_account_ensure(c, nk->account, now, &k.account_id)) <
+	    0)
+		return rc;
+	if ((rc = apikey_generate(nk->key, k.prefix, k.hash)) < 0)
+		return rc;
+	return store_key_insert(c, &k, now, &id);
+}
+
+/* Creates a key for the account (and the account if needed); prints it. */
+static int
+issue_key(struct store *s, const char *account)
+{
+	struct new_key nk = {.account = account};
+	int rc = store_write(s, write_new_key, &nk);
+
+	if (rc < 0) {
+		fprintf(stderr, "campaignd: cannot create key: %s\n",
+			cd_strerror(rc));
+		return rc;
+	}
+	printf("%s\n", nk.key);
+	fflush(stdout);
+	explicit_bzero(nk.key, sizeof(nk.key));
+	return 0;
+}
+
+static int
+keys_list_cmd(struct store *s, const char *account)
+{
+	struct store_conn *c = store_acquire(s);
+	int64_t account_id = 0;
+	json_t *keys, *k;
+	size_t i;
+	int rc = CD_ESTORE;
+
+	if (c == NULL)
+		return rc;
+	if (account != NULL &&
+	    (rc = store_account_find(c, account, &account_id)) < 0)
+		goto out;
+	if ((rc = store_key_list(c, account_id, &keys)) < 0)
+		goto out;
+	printf("%-8s %-14s %-20s %s\n", "ID", "PREFIX", "ACCOUNT", "STATE");
+	json_array_foreach(keys, i, k)
+	{
+		printf("%-8lld %-14s %-20s %s\n",
+		       (long long)json_integer_value(json_object_get(k, "id")),
+		       json_string_value(json_object_get(k, "prefix")),
+		       json_string_value(json_object_get(k, "account")),
+		       json_integer_value(json_object_get(k, "revoked_at"))
+			       ? "revoked"
+			       : "active");
+	}
+	json_decref(keys);
+out:
+	store_release(s, c);
+	return rc;
+}
+
+struct revoke {
+	const char *prefix;
+};
+
+static int
+write_revoke(struct store_conn *c, void *arg)
+{
+	struct revoke *r = arg;
+
+	return store_key_revoke(c, 0, r->prefix, clock_now_ms());
+}
+
+static int
+keys_cmd(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct store *s;
+	int first, rc;
+
+	if (argc < 2)
+		return usage();
+	if ((first = parse_opts(argc - 1, argv + 1, &o)) < 0)
+		return usage();
+	first++;
+	if (store_open(o.db, &s) < 0)
+		return 1;
+	if (strcmp(argv[1], "create") == 0 && o.account != NULL &&
+	    first == argc)
+		rc = issue_key(s, o.account);
+	else if (strcmp(argv[1], "list") == 0 && first == argc)
+		rc = keys_list_cmd(s, o.account);
+	else if (strcmp(argv[1], "revoke") == 0 && first == argc - 1) {
+		struct revoke r = {argv[first]};
+
+		rc = store_write(s, write_revoke, &r);
+		if (rc == CD_ENOTFOUND)
+			fprintf(stderr, "campaignd: no active key %s\n",
+				argv[first]);
+	} else {
+		store_close(s);
+		return usage();
+	}
+	store_close(s);
+	return rc < 0 ? 1 : 0;
+}
+
+/* --- Serve --------------------------------------------------------------
+ */
+
+/* On an empty store, makes the first account and shows its key once. */
+static int
+bootstrap(struct store *s)
+{
+	struct store_conn *c = store_acquire(s);
+	int64_t n = 0;
+	int rc;
+
+	if (c == NULL)
+		return CD_ESTORE;
+	rc = store_account_count(c, &n);
+	store_release(s, c);
+	if (rc < 0 || n > 0)
+		return rc;
+	log_info("empty store: creating account '%s'; its API key follows "
+		 "and is shown only once",
+		 DEFAULT_ACCOUNT);
+	return issue_key(s, DEFAULT_ACCOUNT);
+}
+
+static int
+wait_for_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigwait(&set, &sig);
+	return sig;
+}
+
+static int
+serve_cmd(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct store *s = NULL;
+	struct api *api = NULL;
+	struct http_server *srv = NULL;
+	sigset_t set;
+	int rc = 1;
+
+	if (parse_opts(argc, argv, &o) != argc)
+		return usage();
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (store_open(o.db, &s) < 0 || bootstrap(s) < 0)
+		goto out;
+	if ((api = api_new(s)) == NULL ||
+	    http_start(o.listen, api_handle, api, &srv) < 0)
+		goto out;
+	log_info("campaignd %s listening on %s (port %u), store %s",
+		 CAMPAIGND_VERSION, o.listen, http_port(srv), o.db);
+	log_info("stopping on signal %d", wait_for_signal());
+	rc = 0;
+out:
+	http_stop(srv);
+	api_free(api);
+	store_close(s);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		fputs(help_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("campaignd %s\n", CAMPAIGND_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return serve_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "keys") == 0)
+		return keys_cmd(argc - 1, argv + 1);
+	return usage();
+}

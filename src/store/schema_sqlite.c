@@ -1,0 +1,106 @@
+/*
+ * SQLite migrations. Never edit a released migration: add a new one.
+ * Line statuses are stored as the numbers of enum line_status (model.h):
+ * 0 pending, 1 calling, 2 retry_scheduled, 3 callback_scheduled,
+ * 4 completed, 5 failed, 6 skipped, 7 cancelled.
+ */
+#include "store/schema_sqlite.h"
+
+static const char v1[] =
+	"CREATE TABLE account ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL);"
+
+	"CREATE TABLE api_key ("
+	" id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL REFERENCES account(id),"
+	" prefix TEXT NOT NULL UNIQUE,"
+	" hash BLOB NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" revoked_at INTEGER NOT NULL DEFAULT 0);"
+
+	"CREATE TABLE agent ("
+	" id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL REFERENCES account(id),"
+	" name TEXT NOT NULL,"
+	" welcome_message TEXT NOT NULL,"
+	" prompt TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE INDEX agent_account ON agent(account_id, id);"
+
+	"CREATE TABLE phone_number ("
+	" id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL REFERENCES account(id),"
+	" number TEXT NOT NULL,"
+	" provider TEXT NOT NULL,"
+	" agent_id INTEGER REFERENCES agent(id),"
+	" settings TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" UNIQUE (account_id, number));"
+
+	"CREATE TABLE campaign ("
+	" id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL REFERENCES account(id),"
+	" name TEXT NOT NULL,"
+	" type INTEGER NOT NULL,"
+	" state INTEGER NOT NULL,"
+	" phone_number_id INTEGER NOT NULL REFERENCES phone_number(id),"
+	" agent_id INTEGER REFERENCES agent(id),"
+	" start_at INTEGER NOT NULL,"
+	" resumed_at INTEGER NOT NULL,"
+	" concurrent_call_limit INTEGER NOT NULL,"
+	" settings TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX campaign_account ON campaign(account_id, id);"
+
+	"CREATE TABLE line ("
+	" id INTEGER PRIMARY KEY,"
+	" campaign_id INTEGER NOT NULL REFERENCES campaign(id),"
+	" account_id INTEGER NOT NULL,"
+	" to_number TEXT NOT NULL,"
+	" custom_variables TEXT NOT NULL,"
+	" metadata TEXT NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" due_at INTEGER,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" skip_reason TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX line_campaign ON line(campaign_id, status, id);"
+	"CREATE INDEX line_due ON line(campaign_id, due_at)"
+	" WHERE status IN (0, 2, 3);"
+
+	/* Counts per status, kept by triggers so they never drift. */
+	"CREATE TABLE line_count ("
+	" campaign_id INTEGER NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" PRIMARY KEY (campaign_id, status)) WITHOUT ROWID;"
+	"CREATE TRIGGER line_count_insert AFTER INSERT ON line BEGIN"
+	" INSERT INTO line_count VALUES (NEW.campaign_id, NEW.status, 1)"
+	"  ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + 1;"
+	" END;"
+	"CREATE TRIGGER line_count_update AFTER UPDATE OF status ON line"
+	" WHEN OLD.status <> NEW.status BEGIN"
+	" UPDATE line_count SET n = n - 1"
+	"  WHERE campaign_id = OLD.campaign_id AND status = OLD.status;"
+	" INSERT INTO line_count VALUES (NEW.campaign_id, NEW.status, 1)"
+	"  ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + 1;"
+	" END;"
+
+	"CREATE TABLE idempotency ("
+	" account_id INTEGER NOT NULL,"
+	" key TEXT NOT NULL,"
+	" fingerprint BLOB NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" body TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (account_id, key)) WITHOUT ROWID;";
+
+const char *const schema_sqlite_migrations[] = {v1};
+
+const int schema_sqlite_version =
+	(int)(sizeof(schema_sqlite_migrations) /
+	      sizeof(schema_sqlite_migrations[0]));

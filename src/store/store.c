@@ -1,0 +1,436 @@
+/*
+ * The store service: picks the backend, lends connections to readers and
+ * runs every write on one thread, many writes to a commit (group commit).
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "store/store_backend.h"
+
+/* Upper bound on writes sharing one commit, to bound a batch's latency. */
+#define BATCH_MAX 1024
+
+struct write_req {
+	store_write_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+	pthread_cond_t cv;
+	struct write_req *next;
+};
+
+struct store {
+	const struct store_backend *be;
+	char *target;
+	int schema_version;
+
+	pthread_mutex_t pool_lock;
+	struct store_conn *idle;
+
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct write_req *head;
+	struct write_req **tailp;
+	bool stopping;
+	pthread_t writer;
+	struct store_conn *wconn;
+};
+
+static const struct store_backend *
+backend_for(const char *url, const char **target)
+{
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		*target = url + 7;
+		return &store_sqlite_backend;
+	}
+	*target = url;
+	return &store_sqlite_backend;
+}
+
+static struct write_req *
+take_batch(struct store *s)
+{
+	struct write_req *batch;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->head == NULL && !s->stopping)
+		pthread_cond_wait(&s->work, &s->lock);
+	batch = s->head;
+	s->head = NULL;
+	s->tailp = &s->head;
+	pthread_mutex_unlock(&s->lock);
+	return batch;
+}
+
+static void
+run_one(struct store *s, struct write_req *r)
+{
+	const struct store_backend *be = s->be;
+
+	if (be->savepoint(s->wconn) < 0) {
+		r->rc = CD_ESTORE;
+		return;
+	}
+	r->rc = r->fn(s->wconn, r->arg);
+	if (r->rc < 0)
+		be->rollback_to(s->wconn);
+	else if (be->release(s->wconn) < 0)
+		r->rc = CD_ESTORE;
+}
+
+static void
+finish_batch(struct store *s, struct write_req *batch, int commit_rc)
+{
+	struct write_req *r, *next;
+
+	pthread_mutex_lock(&s->lock);
+	for (r = batch; r != NULL; r = next) {
+		next = r->next;
+		if (commit_rc < 0)
+			r->rc = CD_ESTORE;
+		r->done = true;
+		pthread_cond_signal(&r->cv);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Runs one batch: a transaction, a savepoint per write, one commit. Writes
+ * beyond BATCH_MAX go back to the front of the queue for the next round.
+ */
+static void
+run_batch(struct store *s, struct write_req *batch)
+{
+	struct write_req *r, *last = NULL, *rest;
+	int n = 0, rc;
+
+	for (r = batch; r != NULL && n < BATCH_MAX; r = r->next, n++)
+		last = r;
+	rest = last->next;
+	last->next = NULL;
+	if (rest != NULL) {
+		pthread_mutex_lock(&s->lock);
+		for (r = rest; r->next != NULL; r = r->next)
+			;
+		r->next = s->head;
+		if (s->head == NULL)
+			s->tailp = &r->next;
+		s->head = rest;
+		pthread_mutex_unlock(&s->lock);
+	}
+	rc = s->be->begin(s->wconn);
+	for (r = batch; r != NULL && rc == 0; r = r->next)
+		run_one(s, r);
+	if (rc == 0)
+		rc = s->be->commit(s->wconn);
+	if (rc < 0) {
+		log_error("store: commit of %d writes failed", n);
+		s->be->rollback(s->wconn);
+	}
+	finish_batch(s, batch, rc);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct store *s = arg;
+	struct write_req *batch;
+
+	log_set_context("writer");
+	while ((batch = take_batch(s)) != NULL)
+		run_batch(s, batch);
+	return NULL;
+}
+
+int
+store_write(struct store *s, store_write_fn fn, void *arg)
+{
+	struct write_req r = {.fn = fn, .arg = arg};
+
+	pthread_cond_init(&r.cv, NULL);
+	pthread_mutex_lock(&s->lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->lock);
+		pthread_cond_destroy(&r.cv);
+		return CD_ESHUTDOWN;
+	}
+	*s->tailp = &r;
+	s->tailp = &r.next;
+	pthread_cond_signal(&s->work);
+	while (!r.done)
+		pthread_cond_wait(&r.cv, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&r.cv);
+	return r.rc;
+}
+
+static int
+open_writer(struct store *s)
+{
+	int rc;
+
+	rc = s->be->connect(s->target, &s->wconn);
+	if (rc == 0)
+		rc = s->be->migrate(s->wconn);
+	if (rc == 0)
+		s->schema_version = s->be->schema_version(s->wconn);
+	return rc;
+}
+
+int
+store_open(const char *url, struct store **out)
+{
+	struct store *s;
+	const char *target;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return CD_ENOMEM;
+	s->be = backend_for(url, &target);
+	s->target = strdup(target);
+	s->tailp = &s->head;
+	pthread_mutex_init(&s->pool_lock, NULL);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->work, NULL);
+	if (s->target == NULL || open_writer(s) < 0)
+		goto fail;
+	if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	if (s->wconn != NULL)
+		s->be->disconnect(s->wconn);
+	free(s->target);
+	free(s);
+	return CD_ESTORE;
+}
+
+void
+store_close(struct store *s)
+{
+	struct store_conn *c;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->writer, NULL);
+	s->be->disconnect(s->wconn);
+	while ((c = s->idle) != NULL) {
+		s->idle = c->next_idle;
+		s->be->disconnect(c);
+	}
+	pthread_mutex_destroy(&s->pool_lock);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->work);
+	free(s->target);
+	free(s);
+}
+
+int
+store_schema_version(struct store *s)
+{
+	return s->schema_version;
+}
+
+struct store_conn *
+store_acquire(struct store *s)
+{
+	struct store_conn *c;
+
+	pthread_mutex_lock(&s->pool_lock);
+	c = s->idle;
+	if (c != NULL)
+		s->idle = c->next_idle;
+	pthread_mutex_unlock(&s->pool_lock);
+	if (c == NULL && s->be->connect(s->target, &c) < 0)
+		return NULL;
+	return c;
+}
+
+void
+store_release(struct store *s, struct store_conn *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&s->pool_lock);
+	c->next_idle = s->idle;
+	s->idle = c;
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+/* The rest forwards each call to the connection's backend. */
+
+void
+store_campaign_clear(struct store_campaign *cp)
+{
+	free(cp->name);
+	json_decref(cp->settings);
+	cp->name = NULL;
+	cp->settings = NULL;
+}
+
+int
+store_account_ensure(struct store_conn *c, const char *name, int64_t now,
+		     int64_t *id)
+{
+	return c->be->account_ensure(c, name, now, id);
+}
+
+int
+store_account_find(struct store_conn *c, const char *name, int64_t *id)
+{
+	return c->be->account_find(c, name, id);
+}
+
+int
+store_account_count(struct store_conn *c, int64_t *n)
+{
+	return c->be->account_count(c, n);
+}
+
+int
+store_key_insert(struct store_conn *c, const struct store_key *k,
+		 int64_t now, int64_t *id)
+{
+	return c->be->key_insert(c, k, now, id);
+}
+
+int
+store_key_find(struct store_conn *c, const char *prefix,
+	       struct store_key *out)
+{
+	return c->be->key_find(c, prefix, out);
+}
+
+int
+store_key_list(struct store_conn *c, int64_t account_id, json_t **out)
+{
+	return c->be->key_list(c, account_id, out);
+}
+
+int
+store_key_revoke(struct store_conn *c, int64_t account_id,
+		 const char *prefix, int64_t now)
+{
+	return c->be->key_revoke(c, account_id, prefix, now);
+}
+
+int
+store_agent_insert(struct store_conn *c, const struct store_agent *a,
+		   int64_t now, int64_t *id)
+{
+	return c->be->agent_insert(c, a, now, id);
+}
+
+int
+store_agent_get(struct store_conn *c, int64_t account_id, int64_t id,
+		json_t **out)
+{
+	return c->be->agent_get(c, account_id, id, out);
+}
+
+int
+store_agent_list(struct store_conn *c, int64_t account_id, int64_t offset,
+		 int64_t limit, json_t **out)
+{
+	return c->be->agent_list(c, account_id, offset, limit, out);
+}
+
+int
+store_number_insert(struct store_conn *c, const struct store_number *n,
+		    int64_t now, int64_t *id)
+{
+	return c->be->number_insert(c, n, now, id);
+}
+
+int
+store_number_get(struct store_conn *c, int64_t account_id, int64_t id,
+		 json_t **out)
+{
+	return c->be->number_get(c, account_id, id, out);
+}
+
+int
+store_number_list(struct store_conn *c, int64_t account_id, int64_t offset,
+		  int64_t limit, json_t **out)
+{
+	return c->be->number_list(c, account_id, offset, limit, out);
+}
+
+int
+store_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
+		      int64_t *id)
+{
+	return c->be->campaign_insert(c, cp, id);
+}
+
+int
+store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
+		   struct store_campaign *out)
+{
+	return c->be->campaign_get(c, account_id, id, out);
+}
+
+int
+store_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids)
+{
+	return c->be->campaign_ids(c, account_id, ids);
+}
+
+int
+store_campaign_update(struct store_conn *c, const struct store_campaign *cp,
+		      int64_t now)
+{
+	return c->be->campaign_update(c, cp, now);
+}
+
+int
+store_line_insert(struct store_conn *c, const struct store_line *l,
+		  int64_t now, int64_t *id)
+{
+	return c->be->line_insert(c, l, now, id);
+}
+
+int
+store_line_list(struct store_conn *c, const struct store_line_query *q,
+		json_t **out)
+{
+	return c->be->line_list(c, q, out);
+}
+
+int
+store_line_count(struct store_conn *c, const struct store_line_query *q,
+		 int64_t *n)
+{
+	return c->be->line_count(c, q, n);
+}
+
+int
+store_line_cancel_open(struct store_conn *c, int64_t campaign_id,
+		       int64_t now, int64_t *n)
+{
+	return c->be->line_cancel_open(c, campaign_id, now, n);
+}
+
+int
+store_idem_get(struct store_conn *c, int64_t account_id, const char *key,
+	       const unsigned char fp[32], int *status, char **body)
+{
+	return c->be->idem_get(c, account_id, key, fp, status, body);
+}
+
+int
+store_idem_put(struct store_conn *c, int64_t account_id, const char *key,
+	       const unsigned char fp[32], int status, const char *body,
+	       int64_t now)
+{
+	return c->be->idem_put(c, account_id, key, fp, status, body, now);
+}

@@ -1,0 +1,239 @@
+/*
+ * The durable store: every account, key, agent, number, campaign and line.
+ * Callers never see SQL; a backend (store_sqlite.c) sits behind a table of
+ * functions, and writes from all threads are grouped into shared commits.
+ */
+#ifndef CD_STORE_H
+#define CD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "domain/model.h"
+
+struct store;	   /* the service: connections and the writer thread */
+struct store_conn; /* one connection, used by one thread at a time */
+
+/*
+ * Opens the store at `url` (a file path, or "sqlite:PATH"), creating it
+ * or migrating it to the current schema, and starts its writer thread.
+ * Returns 0 and sets *out, or CD_ESTORE (logged) when it cannot.
+ */
+int store_open(const char *url, struct store **out);
+
+/* Stops the writer after the writes already submitted, then frees all. */
+void store_close(struct store *s);
+
+/* Returns the schema version the store is at. */
+int store_schema_version(struct store *s);
+
+/*
+ * Reads: borrow a connection for the calling thread, then give it back.
+ * store_acquire returns NULL (logged) when no connection can be opened.
+ */
+struct store_conn *store_acquire(struct store *s);
+void store_release(struct store *s, struct store_conn *c);
+
+/*
+ * A write: runs on the writer thread inside a transaction shared with other
+ * writes. Returning a negative code undoes everything the function did
+ * (and only that). It must not act outside the store: its effects exist
+ * only once store_write() returns.
+ */
+typedef int (*store_write_fn)(struct store_conn *c, void *arg);
+
+/*
+ * Runs fn(conn, arg) in the next group commit and waits until the commit
+ * is on stable storage. Returns fn's result, or CD_ESTORE if the commit
+ * failed (then nothing fn did was kept), or CD_ESHUTDOWN while closing.
+ */
+int store_write(struct store *s, store_write_fn fn, void *arg);
+
+/* --- Accounts and API keys --------------------------------------------- */
+
+struct store_key {
+	int64_t id;
+	int64_t account_id;
+	char prefix[24];
+	unsigned char hash[32]; /* SHA-256 of the whole key */
+	int64_t revoked_at;	/* 0 when active */
+};
+
+/* Finds or creates the account called `name`; sets *id. */
+int store_account_ensure(struct store_conn *c, const char *name,
+			 int64_t now, int64_t *id);
+
+/* Finds the account called `name`; CD_ENOTFOUND when there is none. */
+int store_account_find(struct store_conn *c, const char *name, int64_t *id);
+
+/* Counts accounts. */
+int store_account_count(struct store_conn *c, int64_t *n);
+
+/* Adds a key; the prefix is its public identifier. */
+int store_key_insert(struct store_conn *c, const struct store_key *k,
+		     int64_t now, int64_t *id);
+
+/* Finds a key by prefix, revoked or not; CD_ENOTFOUND when unknown. */
+int store_key_find(struct store_conn *c, const char *prefix,
+		   struct store_key *out);
+
+/*
+ * Sets *out to a new array of {id, prefix, account, created_at,
+ * revoked_at}; account_id 0 lists every account's keys.
+ */
+int store_key_list(struct store_conn *c, int64_t account_id, json_t **out);
+
+/*
+ * Revokes the key with that prefix (within account_id unless 0).
+ * CD_ENOTFOUND when there is no such active key.
+ */
+int store_key_revoke(struct store_conn *c, int64_t account_id,
+		     const char *prefix, int64_t now);
+
+/* --- Agents ------------------------------------------------------------- */
+
+struct store_agent {
+	int64_t account_id;
+	const char *name;
+	const char *welcome_message;
+	const char *prompt;
+};
+
+int store_agent_insert(struct store_conn *c, const struct store_agent *a,
+		       int64_t now, int64_t *id);
+
+/* Sets *out to a new object {id, name, welcome_message, prompt,
+ * created_at}; CD_ENOTFOUND unless it belongs to account_id. */
+int store_agent_get(struct store_conn *c, int64_t account_id, int64_t id,
+		    json_t **out);
+
+/* Sets *out to a new array of agents, oldest first. */
+int store_agent_list(struct store_conn *c, int64_t account_id,
+		     int64_t offset, int64_t limit, json_t **out);
+
+/* --- Phone numbers ------------------------------------------------------ */
+
+struct store_number {
+	int64_t account_id;
+	const char *number;
+	const char *provider;
+	int64_t agent_id; /* 0 when none is attached */
+	const json_t *settings;
+};
+
+/* CD_EEXIST when the account already has that number. */
+int store_number_insert(struct store_conn *c, const struct store_number *n,
+			int64_t now, int64_t *id);
+
+/* Sets *out to a new object {id, number, provider, agent_id, settings,
+ * created_at}; CD_ENOTFOUND unless it belongs to account_id. */
+int store_number_get(struct store_conn *c, int64_t account_id, int64_t id,
+		     json_t **out);
+
+int store_number_list(struct store_conn *c, int64_t account_id,
+		      int64_t offset, int64_t limit, json_t **out);
+
+/* --- Campaigns ---------------------------------------------------------- */
+
+struct store_campaign {
+	int64_t id;
+	int64_t account_id;
+	char *name;
+	enum campaign_type type;
+	enum campaign_state state;
+	int64_t phone_number_id;
+	int64_t agent_id;
+	int64_t start_at;   /* ms; dialling may begin then */
+	int64_t resumed_at; /* last start or resume by hand */
+	int concurrent_call_limit;
+	json_t *settings; /* timezone, retry, window, conditions... */
+	int64_t created_at;
+	int64_t updated_at;
+	/* Filled by store_campaign_get, not stored as such: */
+	int64_t counts[LINE_STATUS_COUNT];
+	int64_t next_due_at; /* -1 when no line waits */
+};
+
+/* Releases what store_campaign_get allocated inside *cp. */
+void store_campaign_clear(struct store_campaign *cp);
+
+/* Inserts cp (id, counts and next_due_at ignored); sets *id. */
+int store_campaign_insert(struct store_conn *c,
+			  const struct store_campaign *cp, int64_t *id);
+
+/*
+ * Fills *out with the campaign, its line counts and next due time.
+ * account_id 0 matches any account. CD_ENOTFOUND when absent.
+ */
+int store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
+		       struct store_campaign *out);
+
+/*
+ * Sets *ids to a new array of the account's campaign ids, newest first.
+ */
+int store_campaign_ids(struct store_conn *c, int64_t account_id,
+		       json_t **ids);
+
+/* Writes back the mutable fields of cp: state, start_at, resumed_at,
+ * concurrent_call_limit and settings. */
+int store_campaign_update(struct store_conn *c,
+			  const struct store_campaign *cp, int64_t now);
+
+/* --- Lines -------------------------------------------------------------- */
+
+struct store_line {
+	int64_t campaign_id;
+	int64_t account_id;
+	const char *to_number;
+	const json_t *custom_variables; /* object, may be empty */
+	const json_t *metadata;		/* object, may be empty */
+	enum line_status status;
+	int64_t due_at;		 /* ms, for due statuses */
+	const char *skip_reason; /* NULL unless skipped */
+};
+
+int store_line_insert(struct store_conn *c, const struct store_line *l,
+		      int64_t now, int64_t *id);
+
+struct store_line_query {
+	int64_t campaign_id;
+	int status;	    /* an enum line_status, or -1 for any */
+	const char *search; /* substring of to_number, or NULL */
+	int64_t after_id;   /* cursor: lines with a larger id */
+	int limit;
+};
+
+/* Sets *out to a new array of line objects in id order. */
+int store_line_list(struct store_conn *c, const struct store_line_query *q,
+		    json_t **out);
+
+/* Counts the lines matching q (ignoring after_id and limit). */
+int store_line_count(struct store_conn *c, const struct store_line_query *q,
+		     int64_t *n);
+
+/*
+ * Moves every line of the campaign that waits for a due time to
+ * `cancelled`; calls in flight finish on their own.
+ */
+int store_line_cancel_open(struct store_conn *c, int64_t campaign_id,
+			   int64_t now, int64_t *n);
+
+/* --- Idempotency -------------------------------------------------------- */
+
+/*
+ * Looks up the response first given to (account, key). Returns 0 and the
+ * stored status and body (malloc'd) when the fingerprint matches,
+ * CD_EIDEM when the key was used for another request, CD_ENOTFOUND when
+ * the key is new.
+ */
+int store_idem_get(struct store_conn *c, int64_t account_id,
+		   const char *key, const unsigned char fp[32], int *status,
+		   char **body);
+
+int store_idem_put(struct store_conn *c, int64_t account_id,
+		   const char *key, const unsigned char fp[32], int status,
+		   const char *body, int64_t now);
+
+#endif

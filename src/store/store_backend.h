@@ -1,0 +1,80 @@
+/*
+ * What a store backend provides: a table of functions that store.c calls.
+ * Only backends and store.c include this header.
+ */
+#ifndef CD_STORE_BACKEND_H
+#define CD_STORE_BACKEND_H
+
+#include "store/store.h"
+
+/* Every backend connection starts with this, so store.c can dispatch. */
+struct store_conn {
+	const struct store_backend *be;
+	struct store_conn *next_idle; /* the pool's free list */
+};
+
+struct store_backend {
+	const char *name;
+
+	/* Connections and schema. */
+	int (*connect)(const char *target, struct store_conn **out);
+	void (*disconnect)(struct store_conn *c);
+	int (*migrate)(struct store_conn *c);
+	int (*schema_version)(struct store_conn *c);
+
+	/* The writer's transaction and each write's savepoint. */
+	int (*begin)(struct store_conn *c);
+	int (*commit)(struct store_conn *c);
+	void (*rollback)(struct store_conn *c);
+	int (*savepoint)(struct store_conn *c);
+	int (*release)(struct store_conn *c);
+	void (*rollback_to)(struct store_conn *c);
+
+	int (*account_ensure)(struct store_conn *, const char *, int64_t,
+			      int64_t *);
+	int (*account_find)(struct store_conn *, const char *, int64_t *);
+	int (*account_count)(struct store_conn *, int64_t *);
+	int (*key_insert)(struct store_conn *, const struct store_key *,
+			  int64_t, int64_t *);
+	int (*key_find)(struct store_conn *, const char *, struct store_key *);
+	int (*key_list)(struct store_conn *, int64_t, json_t **);
+	int (*key_revoke)(struct store_conn *, int64_t, const char *, int64_t);
+
+	int (*agent_insert)(struct store_conn *, const struct store_agent *,
+			    int64_t, int64_t *);
+	int (*agent_get)(struct store_conn *, int64_t, int64_t, json_t **);
+	int (*agent_list)(struct store_conn *, int64_t, int64_t, int64_t,
+			  json_t **);
+
+	int (*number_insert)(struct store_conn *, const struct store_number *,
+			     int64_t, int64_t *);
+	int (*number_get)(struct store_conn *, int64_t, int64_t, json_t **);
+	int (*number_list)(struct store_conn *, int64_t, int64_t, int64_t,
+			   json_t **);
+
+	int (*campaign_insert)(struct store_conn *,
+			       const struct store_campaign *, int64_t *);
+	int (*campaign_get)(struct store_conn *, int64_t, int64_t,
+			    struct store_campaign *);
+	int (*campaign_ids)(struct store_conn *, int64_t, json_t **);
+	int (*campaign_update)(struct store_conn *,
+			       const struct store_campaign *, int64_t);
+
+	int (*line_insert)(struct store_conn *, const struct store_line *,
+			   int64_t, int64_t *);
+	int (*line_list)(struct store_conn *, const struct store_line_query *,
+			 json_t **);
+	int (*line_count)(struct store_conn *,
+			  const struct store_line_query *, int64_t *);
+	int (*line_cancel_open)(struct store_conn *, int64_t, int64_t,
+				int64_t *);
+
+	int (*idem_get)(struct store_conn *, int64_t, const char *,
+			const unsigned char *, int *, char **);
+	int (*idem_put)(struct store_conn *, int64_t, const char *,
+			const unsigned char *, int, const char *, int64_t);
+};
+
+extern const struct store_backend store_sqlite_backend;
+
+#endif

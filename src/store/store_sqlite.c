@@ -1,0 +1,1040 @@
+/*
+ * The SQLite backend: one file in WAL mode with synchronous=FULL, so a
+ * commit is on stable storage before it returns. Statements are prepared
+ * once per connection and kept.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "store/schema_sqlite.h"
+#include "store/store_backend.h"
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_ACCOUNT_FIND,
+	S_ACCOUNT_INSERT,
+	S_ACCOUNT_COUNT,
+	S_KEY_INSERT,
+	S_KEY_FIND,
+	S_KEY_LIST,
+	S_KEY_REVOKE,
+	S_AGENT_INSERT,
+	S_AGENT_GET,
+	S_AGENT_LIST,
+	S_NUMBER_INSERT,
+	S_NUMBER_GET,
+	S_NUMBER_LIST,
+	S_CAMPAIGN_INSERT,
+	S_CAMPAIGN_GET,
+	S_CAMPAIGN_COUNTS,
+	S_CAMPAIGN_NEXT_DUE,
+	S_CAMPAIGN_IDS,
+	S_CAMPAIGN_UPDATE,
+	S_LINE_INSERT,
+	S_LINE_LIST,
+	S_LINE_COUNT,
+	S_LINE_CANCEL_OPEN,
+	S_IDEM_GET,
+	S_IDEM_PUT,
+	S_COUNT
+};
+
+#define LINE_COLUMNS                                                         \
+	"id, to_number, custom_variables, metadata, status, due_at, "        \
+	"attempts, skip_reason, created_at, updated_at"
+
+/* Filters shared by the line list and count: status and number search. */
+#define LINE_FILTER                                                          \
+	"campaign_id = ?1 AND (?2 < 0 OR status = ?2) "                      \
+	"AND (?3 IS NULL OR instr(to_number, ?3) > 0) "
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT w",
+	[S_RELEASE] = "RELEASE w",
+	[S_ROLLBACK_TO] = "ROLLBACK TO w",
+	[S_ACCOUNT_FIND] = "SELECT id FROM account WHERE name = ?",
+	[S_ACCOUNT_INSERT] = "INSERT INTO account (name, created_at) "
+			     "VALUES (?, ?)",
+	[S_ACCOUNT_COUNT] = "SELECT count(*) FROM account",
+	[S_KEY_INSERT] = "INSERT INTO api_key (account_id, prefix, hash, "
+			 "created_at) VALUES (?, ?, ?, ?)",
+	[S_KEY_FIND] = "SELECT id, account_id, hash, revoked_at FROM api_key "
+		       "WHERE prefix = ?",
+	[S_KEY_LIST] = "SELECT k.id, k.prefix, a.name, k.created_at, "
+		       "k.revoked_at FROM api_key k JOIN account a ON "
+		       "a.id = k.account_id WHERE ?1 = 0 OR k.account_id = ?1 "
+		       "ORDER BY k.id",
+	[S_KEY_REVOKE] = "UPDATE api_key SET revoked_at = ?3 WHERE prefix = ?2 "
+			 "AND (?1 = 0 OR account_id = ?1) AND revoked_at = 0",
+	[S_AGENT_INSERT] = "INSERT INTO agent (account_id, name, "
+			   "welcome_message, prompt, created_at) "
+			   "VALUES (?, ?, ?, ?, ?)",
+	[S_AGENT_GET] = "SELECT id, name, welcome_message, prompt, created_at "
+			"FROM agent WHERE account_id = ? AND id = ?",
+	[S_AGENT_LIST] = "SELECT id, name, welcome_message, prompt, "
+			 "created_at FROM agent WHERE account_id = ? "
+			 "ORDER BY id LIMIT ? OFFSET ?",
+	[S_NUMBER_INSERT] = "INSERT INTO phone_number (account_id, number, "
+			    "provider, agent_id, settings, created_at) "
+			    "VALUES (?, ?, ?, ?, ?, ?)",
+	[S_NUMBER_GET] = "SELECT id, number, provider, agent_id, settings, "
+			 "created_at FROM phone_number "
+			 "WHERE account_id = ? AND id = ?",
+	[S_NUMBER_LIST] = "SELECT id, number, provider, agent_id, settings, "
+			  "created_at FROM phone_number WHERE account_id = ? "
+			  "ORDER BY id LIMIT ? OFFSET ?",
+	[S_CAMPAIGN_INSERT] = "INSERT INTO campaign (account_id, name, type, "
+			      "state, phone_number_id, agent_id, start_at, "
+			      "resumed_at, concurrent_call_limit, settings, "
+			      "created_at, updated_at) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_CAMPAIGN_GET] = "SELECT id, account_id, name, type, state, "
+			   "phone_number_id, agent_id, start_at, resumed_at, "
+			   "concurrent_call_limit, settings, created_at, "
+			   "updated_at FROM campaign "
+			   "WHERE id = ?2 AND (?1 = 0 OR account_id = ?1)",
+	[S_CAMPAIGN_COUNTS] = "SELECT status, n FROM line_count "
+			      "WHERE campaign_id = ?",
+	[S_CAMPAIGN_NEXT_DUE] = "SELECT min(due_at) FROM line "
+				"WHERE campaign_id = ? AND status IN (0, 2, 3)",
+	[S_CAMPAIGN_IDS] = "SELECT id FROM campaign WHERE account_id = ? "
+			   "ORDER BY id DESC",
+	[S_CAMPAIGN_UPDATE] = "UPDATE campaign SET state = ?, start_at = ?, "
+			      "resumed_at = ?, concurrent_call_limit = ?, "
+			      "settings = ?, updated_at = ? WHERE id = ?",
+	[S_LINE_INSERT] = "INSERT INTO line (campaign_id, account_id, "
+			  "to_number, custom_variables, metadata, status, "
+			  "due_at, skip_reason, created_at, updated_at) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_LINE_LIST] = "SELECT " LINE_COLUMNS " FROM line WHERE " LINE_FILTER
+			"AND id > ?4 ORDER BY id LIMIT ?5",
+	[S_LINE_COUNT] = "SELECT count(*) FROM line WHERE " LINE_FILTER,
+	[S_LINE_CANCEL_OPEN] = "UPDATE line SET status = 7, updated_at = ?2 "
+			       "WHERE campaign_id = ?1 "
+			       "AND status IN (0, 2, 3)",
+	[S_IDEM_GET] = "SELECT fingerprint, status, body FROM idempotency "
+		       "WHERE account_id = ? AND key = ?",
+	[S_IDEM_PUT] = "INSERT INTO idempotency (account_id, key, "
+		       "fingerprint, status, body, created_at) "
+		       "VALUES (?, ?, ?, ?, ?, ?)",
+};
+
+struct sqlite_conn {
+	struct store_conn base;
+	sqlite3 *db;
+	sqlite3_stmt *stmts[S_COUNT];
+};
+
+static struct sqlite_conn *
+sq(struct store_conn *c)
+{
+	return (struct sqlite_conn *)c;
+}
+
+static int
+fail(struct sqlite_conn *c, const char *what)
+{
+	log_error("sqlite: %s: %s", what, sqlite3_errmsg(c->db));
+	return CD_ESTORE;
+}
+
+/* Returns the prepared, reset statement `id`, or NULL (logged). */
+static sqlite3_stmt *
+stmt(struct store_conn *base, enum stmt_id id)
+{
+	struct sqlite_conn *c = sq(base);
+	sqlite3_stmt *st = c->stmts[id];
+
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
+			       SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fail(c, stmt_sql[id]);
+		return NULL;
+	}
+	c->stmts[id] = st;
+	return st;
+}
+
+/* Runs a statement expected to return no row; maps constraint errors. */
+static int
+step_done(struct store_conn *c, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CONSTRAINT)
+		return CD_EEXIST;
+	return fail(sq(c), sqlite3_sql(st));
+}
+
+static int
+step_row(struct store_conn *c, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail(sq(c), sqlite3_sql(st));
+}
+
+static int
+exec_simple(struct store_conn *c, enum stmt_id id)
+{
+	sqlite3_stmt *st = stmt(c, id);
+
+	return st == NULL ? CD_ESTORE : step_done(c, st);
+}
+
+static int64_t
+last_id(struct store_conn *c)
+{
+	return sqlite3_last_insert_rowid(sq(c)->db);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+/* Parses a stored JSON column; a damaged value reads as an empty object. */
+static json_t *
+col_json(sqlite3_stmt *st, int i)
+{
+	json_t *j = json_loads(col_text(st, i), 0, NULL);
+
+	return j != NULL ? j : json_object();
+}
+
+static char *
+json_text(const json_t *j)
+{
+	if (j == NULL)
+		return strdup("{}");
+	return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* --- Connections and schema -------------------------------------------- */
+
+static int
+configure(struct sqlite_conn *c)
+{
+	static const char pragmas[] = "PRAGMA journal_mode = WAL;"
+				      "PRAGMA synchronous = FULL;"
+				      "PRAGMA foreign_keys = ON;"
+				      "PRAGMA temp_store = MEMORY;";
+
+	sqlite3_busy_timeout(c->db, 10000);
+	if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(c, "pragmas");
+	return 0;
+}
+
+static int
+sqlite_connect(const char *target, struct store_conn **out)
+{
+	struct sqlite_conn *c = calloc(1, sizeof(*c));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_NOMUTEX;
+
+	if (c == NULL)
+		return CD_ENOMEM;
+	c->base.be = &store_sqlite_backend;
+	if (sqlite3_open_v2(target, &c->db, flags, NULL) != SQLITE_OK) {
+		log_error("sqlite: cannot open %s: %s", target,
+			  sqlite3_errmsg(c->db));
+		sqlite3_close(c->db);
+		free(c);
+		return CD_ESTORE;
+	}
+	if (configure(c) < 0) {
+		sqlite3_close(c->db);
+		free(c);
+		return CD_ESTORE;
+	}
+	*out = &c->base;
+	return 0;
+}
+
+static void
+sqlite_disconnect(struct store_conn *base)
+{
+	struct sqlite_conn *c = sq(base);
+
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(c->stmts[i]);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static int
+sqlite_schema_version(struct store_conn *base)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(sq(base)->db, "PRAGMA user_version", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies migration `v` (to version v + 1) in its own transaction. */
+static int
+apply_migration(struct sqlite_conn *c, int v)
+{
+	char sql[64];
+
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return fail(c, "begin migration");
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+	if (sqlite3_exec(c->db, schema_sqlite_migrations[v], NULL, NULL,
+			 NULL) != SQLITE_OK ||
+	    sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fail(c, "migration");
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		return CD_ESTORE;
+	}
+	if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(c, "commit migration");
+	log_info("store: schema migrated to version %d", v + 1);
+	return 0;
+}
+
+static int
+sqlite_migrate(struct store_conn *base)
+{
+	struct sqlite_conn *c = sq(base);
+	int v = sqlite_schema_version(base);
+
+	if (v < 0)
+		return fail(c, "schema version");
+	if (v > schema_sqlite_version) {
+		log_error("store: schema version %d is newer than this "
+			  "release (%d)", v, schema_sqlite_version);
+		return CD_ESTORE;
+	}
+	for (; v < schema_sqlite_version; v++)
+		if (apply_migration(c, v) < 0)
+			return CD_ESTORE;
+	return 0;
+}
+
+static int
+sqlite_begin(struct store_conn *c)
+{
+	return exec_simple(c, S_BEGIN);
+}
+
+static int
+sqlite_commit(struct store_conn *c)
+{
+	return exec_simple(c, S_COMMIT);
+}
+
+static void
+sqlite_rollback(struct store_conn *c)
+{
+	if (sqlite3_get_autocommit(sq(c)->db) == 0)
+		exec_simple(c, S_ROLLBACK);
+}
+
+static int
+sqlite_savepoint(struct store_conn *c)
+{
+	return exec_simple(c, S_SAVEPOINT);
+}
+
+static int
+sqlite_release(struct store_conn *c)
+{
+	return exec_simple(c, S_RELEASE);
+}
+
+static void
+sqlite_rollback_to(struct store_conn *c)
+{
+	if (exec_simple(c, S_ROLLBACK_TO) == 0)
+		exec_simple(c, S_RELEASE);
+}
+
+/* --- Accounts and keys -------------------------------------------------- */
+
+static int
+sqlite_account_find(struct store_conn *c, const char *name, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(c, S_ACCOUNT_FIND);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = step_row(c, st);
+	if (rc <= 0)
+		return rc == 0 ? CD_ENOTFOUND : rc;
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+sqlite_account_ensure(struct store_conn *c, const char *name, int64_t now,
+		      int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite_account_find(c, name, id);
+
+	if (rc != CD_ENOTFOUND)
+		return rc;
+	if ((st = stmt(c, S_ACCOUNT_INSERT)) == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static int
+count_query(struct store_conn *c, sqlite3_stmt *st, int64_t *n)
+{
+	int rc = step_row(c, st);
+
+	if (rc <= 0)
+		return rc == 0 ? CD_ESTORE : rc;
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+sqlite_account_count(struct store_conn *c, int64_t *n)
+{
+	sqlite3_stmt *st = stmt(c, S_ACCOUNT_COUNT);
+
+	return st == NULL ? CD_ESTORE : count_query(c, st, n);
+}
+
+static int
+sqlite_key_insert(struct store_conn *c, const struct store_key *k,
+		  int64_t now, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(c, S_KEY_INSERT);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, k->account_id);
+	sqlite3_bind_text(st, 2, k->prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, k->hash, sizeof(k->hash), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static int
+sqlite_key_find(struct store_conn *c, const char *prefix,
+		struct store_key *out)
+{
+	sqlite3_stmt *st = stmt(c, S_KEY_FIND);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	rc = step_row(c, st);
+	if (rc <= 0)
+		return rc == 0 ? CD_ENOTFOUND : rc;
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->account_id = sqlite3_column_int64(st, 1);
+	if (sqlite3_column_bytes(st, 2) == sizeof(out->hash))
+		memcpy(out->hash, sqlite3_column_blob(st, 2), sizeof(out->hash));
+	out->revoked_at = sqlite3_column_int64(st, 3);
+	snprintf(out->prefix, sizeof(out->prefix), "%s", prefix);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* A column as JSON: integers stay integers, NULL becomes null. */
+static json_t *
+col_value(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(st, i));
+	case SQLITE_NULL:
+		return json_null();
+	default:
+		return json_string(col_text(st, i));
+	}
+}
+
+/*
+ * Runs a bound query and collects each row as an object whose keys are
+ * `names` (one per column; a name starting with '{' holds stored JSON).
+ */
+static int
+collect_rows(struct store_conn *c, sqlite3_stmt *st,
+	     const char *const *names, int ncol, json_t **out)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	while ((rc = step_row(c, st)) == 1) {
+		json_t *row = json_object();
+
+		for (int i = 0; i < ncol; i++) {
+			if (names[i][0] == '{')
+				json_object_set_new(row, names[i] + 1,
+						    col_json(st, i));
+			else
+				json_object_set_new(row, names[i],
+						    col_value(st, i));
+		}
+		json_array_append_new(arr, row);
+	}
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+static int
+collect_one(struct store_conn *c, sqlite3_stmt *st,
+	    const char *const *names, int ncol, json_t **out)
+{
+	json_t *arr;
+	int rc = collect_rows(c, st, names, ncol, &arr);
+
+	if (rc < 0)
+		return rc;
+	if (json_array_size(arr) == 0) {
+		json_decref(arr);
+		return CD_ENOTFOUND;
+	}
+	*out = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	return 0;
+}
+
+static int
+sqlite_key_list(struct store_conn *c, int64_t account_id, json_t **out)
+{
+	static const char *const names[] = {"id", "prefix", "account",
+					    "created_at", "revoked_at"};
+	sqlite3_stmt *st = stmt(c, S_KEY_LIST);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	return collect_rows(c, st, names, 5, out);
+}
+
+static int
+sqlite_key_revoke(struct store_conn *c, int64_t account_id,
+		  const char *prefix, int64_t now)
+{
+	sqlite3_stmt *st = stmt(c, S_KEY_REVOKE);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	return sqlite3_changes(sq(c)->db) > 0 ? 0 : CD_ENOTFOUND;
+}
+
+/* --- Agents and numbers ------------------------------------------------- */
+
+static const char *const agent_names[] = {"id", "name", "welcome_message",
+					  "prompt", "created_at"};
+static const char *const number_names[] = {
+	"id", "number", "provider", "agent_id", "{settings", "created_at"};
+
+static int
+sqlite_agent_insert(struct store_conn *c, const struct store_agent *a,
+		    int64_t now, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(c, S_AGENT_INSERT);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, a->account_id);
+	sqlite3_bind_text(st, 2, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->welcome_message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->prompt, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static int
+get_by_id(struct store_conn *c, enum stmt_id id, const char *const *names,
+	  int ncol, int64_t account_id, int64_t obj_id, json_t **out)
+{
+	sqlite3_stmt *st = stmt(c, id);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, obj_id);
+	return collect_one(c, st, names, ncol, out);
+}
+
+static int
+list_page(struct store_conn *c, enum stmt_id id, const char *const *names,
+	  int ncol, int64_t account_id, int64_t offset, int64_t limit,
+	  json_t **out)
+{
+	sqlite3_stmt *st = stmt(c, id);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	return collect_rows(c, st, names, ncol, out);
+}
+
+static int
+sqlite_agent_get(struct store_conn *c, int64_t account_id, int64_t id,
+		 json_t **out)
+{
+	return get_by_id(c, S_AGENT_GET, agent_names, 5, account_id, id, out);
+}
+
+static int
+sqlite_agent_list(struct store_conn *c, int64_t account_id, int64_t offset,
+		  int64_t limit, json_t **out)
+{
+	return list_page(c, S_AGENT_LIST, agent_names, 5, account_id, offset,
+			 limit, out);
+}
+
+static int
+sqlite_number_insert(struct store_conn *c, const struct store_number *n,
+		     int64_t now, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(c, S_NUMBER_INSERT);
+	char *settings = json_text(n->settings);
+	int rc;
+
+	if (st == NULL || settings == NULL) {
+		free(settings);
+		return st == NULL ? CD_ESTORE : CD_ENOMEM;
+	}
+	sqlite3_bind_int64(st, 1, n->account_id);
+	sqlite3_bind_text(st, 2, n->number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, n->provider, -1, SQLITE_STATIC);
+	if (n->agent_id > 0)
+		sqlite3_bind_int64(st, 4, n->agent_id);
+	sqlite3_bind_text(st, 5, settings, -1, free);
+	sqlite3_bind_int64(st, 6, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static int
+sqlite_number_get(struct store_conn *c, int64_t account_id, int64_t id,
+		  json_t **out)
+{
+	return get_by_id(c, S_NUMBER_GET, number_names, 6, account_id, id,
+			 out);
+}
+
+static int
+sqlite_number_list(struct store_conn *c, int64_t account_id, int64_t offset,
+		   int64_t limit, json_t **out)
+{
+	return list_page(c, S_NUMBER_LIST, number_names, 6, account_id, offset,
+			 limit, out);
+}
+
+/* --- Campaigns ---------------------------------------------------------- */
+
+static int
+bind_campaign_fields(sqlite3_stmt *st, const struct store_campaign *cp)
+{
+	char *settings = json_text(cp->settings);
+
+	if (settings == NULL)
+		return CD_ENOMEM;
+	sqlite3_bind_int64(st, 1, cp->account_id);
+	sqlite3_bind_text(st, 2, cp->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, cp->type);
+	sqlite3_bind_int(st, 4, cp->state);
+	sqlite3_bind_int64(st, 5, cp->phone_number_id);
+	if (cp->agent_id > 0)
+		sqlite3_bind_int64(st, 6, cp->agent_id);
+	sqlite3_bind_int64(st, 7, cp->start_at);
+	sqlite3_bind_int64(st, 8, cp->resumed_at);
+	sqlite3_bind_int(st, 9, cp->concurrent_call_limit);
+	sqlite3_bind_text(st, 10, settings, -1, free);
+	sqlite3_bind_int64(st, 11, cp->created_at);
+	sqlite3_bind_int64(st, 12, cp->updated_at);
+	return 0;
+}
+
+static int
+sqlite_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
+		       int64_t *id)
+{
+	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_INSERT);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	if ((rc = bind_campaign_fields(st, cp)) < 0)
+		return rc;
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static void
+read_campaign_row(sqlite3_stmt *st, struct store_campaign *out)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	out->account_id = sqlite3_column_int64(st, 1);
+	out->name = strdup(col_text(st, 2));
+	out->type = (enum campaign_type)sqlite3_column_int(st, 3);
+	out->state = (enum campaign_state)sqlite3_column_int(st, 4);
+	out->phone_number_id = sqlite3_column_int64(st, 5);
+	out->agent_id = sqlite3_column_int64(st, 6);
+	out->start_at = sqlite3_column_int64(st, 7);
+	out->resumed_at = sqlite3_column_int64(st, 8);
+	out->concurrent_call_limit = sqlite3_column_int(st, 9);
+	out->settings = col_json(st, 10);
+	out->created_at = sqlite3_column_int64(st, 11);
+	out->updated_at = sqlite3_column_int64(st, 12);
+}
+
+static int
+read_counts(struct store_conn *c, struct store_campaign *out)
+{
+	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_COUNTS);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, out->id);
+	while ((rc = step_row(c, st)) == 1) {
+		int s = sqlite3_column_int(st, 0);
+
+		if (s >= 0 && s < LINE_STATUS_COUNT)
+			out->counts[s] = sqlite3_column_int64(st, 1);
+	}
+	if (rc < 0)
+		return rc;
+	if ((st = stmt(c, S_CAMPAIGN_NEXT_DUE)) == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, out->id);
+	if ((rc = step_row(c, st)) < 0)
+		return rc;
+	out->next_due_at = sqlite3_column_type(st, 0) == SQLITE_NULL
+				   ? -1
+				   : sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+sqlite_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
+		    struct store_campaign *out)
+{
+	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_GET);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = step_row(c, st);
+	if (rc <= 0)
+		return rc == 0 ? CD_ENOTFOUND : rc;
+	memset(out, 0, sizeof(*out));
+	read_campaign_row(st, out);
+	sqlite3_reset(st);
+	if (out->name == NULL || (rc = read_counts(c, out)) < 0) {
+		store_campaign_clear(out);
+		return rc < 0 ? rc : CD_ENOMEM;
+	}
+	return 0;
+}
+
+static int
+sqlite_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids)
+{
+	static const char *const names[] = {"id"};
+	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_IDS);
+	json_t *rows;
+	size_t i;
+	json_t *row;
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	if ((rc = collect_rows(c, st, names, 1, &rows)) < 0)
+		return rc;
+	*ids = json_array();
+	json_array_foreach(rows, i, row)
+		json_array_append(*ids, json_object_get(row, "id"));
+	json_decref(rows);
+	return 0;
+}
+
+static int
+sqlite_campaign_update(struct store_conn *c, const struct store_campaign *cp,
+		       int64_t now)
+{
+	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_UPDATE);
+	char *settings = json_text(cp->settings);
+
+	if (st == NULL || settings == NULL) {
+		free(settings);
+		return st == NULL ? CD_ESTORE : CD_ENOMEM;
+	}
+	sqlite3_bind_int(st, 1, cp->state);
+	sqlite3_bind_int64(st, 2, cp->start_at);
+	sqlite3_bind_int64(st, 3, cp->resumed_at);
+	sqlite3_bind_int(st, 4, cp->concurrent_call_limit);
+	sqlite3_bind_text(st, 5, settings, -1, free);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_int64(st, 7, cp->id);
+	return step_done(c, st);
+}
+
+/* --- Lines -------------------------------------------------------------- */
+
+static int
+sqlite_line_insert(struct store_conn *c, const struct store_line *l,
+		   int64_t now, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_INSERT);
+	char *vars = json_text(l->custom_variables);
+	char *meta = json_text(l->metadata);
+	int rc;
+
+	if (st == NULL || vars == NULL || meta == NULL) {
+		free(vars);
+		free(meta);
+		return st == NULL ? CD_ESTORE : CD_ENOMEM;
+	}
+	sqlite3_bind_int64(st, 1, l->campaign_id);
+	sqlite3_bind_int64(st, 2, l->account_id);
+	sqlite3_bind_text(st, 3, l->to_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, vars, -1, free);
+	sqlite3_bind_text(st, 5, meta, -1, free);
+	sqlite3_bind_int(st, 6, l->status);
+	if (line_status_due(l->status))
+		sqlite3_bind_int64(st, 7, l->due_at);
+	if (l->skip_reason != NULL)
+		sqlite3_bind_text(st, 8, l->skip_reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, now);
+	sqlite3_bind_int64(st, 10, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static void
+bind_line_filter(sqlite3_stmt *st, const struct store_line_query *q)
+{
+	sqlite3_bind_int64(st, 1, q->campaign_id);
+	sqlite3_bind_int(st, 2, q->status);
+	if (q->search != NULL)
+		sqlite3_bind_text(st, 3, q->search, -1, SQLITE_STATIC);
+}
+
+/* Stored line statuses are numbers; the API shows their names. */
+static void
+name_line_statuses(json_t *lines)
+{
+	size_t i;
+	json_t *line;
+
+	json_array_foreach(lines, i, line)
+	{
+		json_int_t s =
+			json_integer_value(json_object_get(line, "status"));
+
+		json_object_set_new(line, "status", json_string(
+			line_status_name((enum line_status)s)));
+	}
+}
+
+static int
+sqlite_line_list(struct store_conn *c, const struct store_line_query *q,
+		 json_t **out)
+{
+	static const char *const names[] = {
+		"id",	      "to_number", "{custom_variables", "{metadata",
+		"status",     "due_at",	   "attempts",		"skip_reason",
+		"created_at", "updated_at"};
+	sqlite3_stmt *st = stmt(c, S_LINE_LIST);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	bind_line_filter(st, q);
+	sqlite3_bind_int64(st, 4, q->after_id);
+	sqlite3_bind_int(st, 5, q->limit);
+	if ((rc = collect_rows(c, st, names, 10, out)) == 0)
+		name_line_statuses(*out);
+	return rc;
+}
+
+static int
+sqlite_line_count(struct store_conn *c, const struct store_line_query *q,
+		  int64_t *n)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_COUNT);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	bind_line_filter(st, q);
+	return count_query(c, st, n);
+}
+
+static int
+sqlite_line_cancel_open(struct store_conn *c, int64_t campaign_id,
+			int64_t now, int64_t *n)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_CANCEL_OPEN);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int64(st, 2, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*n = sqlite3_changes(sq(c)->db);
+	return 0;
+}
+
+/* --- Idempotency -------------------------------------------------------- */
+
+static int
+sqlite_idem_get(struct store_conn *c, int64_t account_id, const char *key,
+		const unsigned char *fp, int *status, char **body)
+{
+	sqlite3_stmt *st = stmt(c, S_IDEM_GET);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	rc = step_row(c, st);
+	if (rc <= 0)
+		return rc == 0 ? CD_ENOTFOUND : rc;
+	if (sqlite3_column_bytes(st, 0) != 32 ||
+	    memcmp(sqlite3_column_blob(st, 0), fp, 32) != 0) {
+		sqlite3_reset(st);
+		return CD_EIDEM;
+	}
+	*status = sqlite3_column_int(st, 1);
+	*body = strdup(col_text(st, 2));
+	sqlite3_reset(st);
+	return *body != NULL ? 0 : CD_ENOMEM;
+}
+
+static int
+sqlite_idem_put(struct store_conn *c, int64_t account_id, const char *key,
+		const unsigned char *fp, int status, const char *body,
+		int64_t now)
+{
+	sqlite3_stmt *st = stmt(c, S_IDEM_PUT);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, fp, 32, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, status);
+	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now);
+	return step_done(c, st);
+}
+
+const struct store_backend store_sqlite_backend = {
+	.name = "sqlite",
+	.connect = sqlite_connect,
+	.disconnect = sqlite_disconnect,
+	.migrate = sqlite_migrate,
+	.schema_version = sqlite_schema_version,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.savepoint = sqlite_savepoint,
+	.release = sqlite_release,
+	.rollback_to = sqlite_rollback_to,
+	.account_ensure = sqlite_account_ensure,
+	.account_find = sqlite_account_find,
+	.account_count = sqlite_account_count,
+	.key_insert = sqlite_key_insert,
+	.key_find = sqlite_key_find,
+	.key_list = sqlite_key_list,
+	.key_revoke = sqlite_key_revoke,
+	.agent_insert = sqlite_agent_insert,
+	.agent_get = sqlite_agent_get,
+	.agent_list = sqlite_agent_list,
+	.number_insert = sqlite_number_insert,
+	.number_get = sqlite_number_get,
+	.number_list = sqlite_number_list,
+	.campaign_insert = sqlite_campaign_insert,
+	.campaign_get = sqlite_campaign_get,
+	.campaign_ids = sqlite_campaign_ids,
+	.campaign_update = sqlite_campaign_update,
+	.line_insert = sqlite_line_insert,
+	.line_list = sqlite_line_list,
+	.line_count = sqlite_line_count,
+	.line_cancel_open = sqlite_line_cancel_open,
+	.idem_get = sqlite_idem_get,
+	.idem_put = sqlite_idem_put,
+};
