@@ -24,7 +24,8 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
 LIB_SRC  = $(sort $(wildcard src/*/*.c))
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+WEB      = $(shell find web -type f -size +0 ! -name '.*')
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 BIN      = $(BUILD)/campaignd
@@ -72,6 +73,14 @@ $(BUILD)/campaignd.a: $(LIB_OBJ)
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The dashboard is embedded in the binary.
+$(BUILD)/gen/web_assets.c: $(WEB) scripts/embed.sh
+	@mkdir -p $(@D)
+	sh scripts/embed.sh web > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/campaignd.a
 	@mkdir -p $(@D)

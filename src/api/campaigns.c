@@ -8,6 +8,7 @@
 #include "api/handler.h"
 #include "core/err.h"
 #include "domain/campaign.h"
+#include "domain/csv.h"
 #include "domain/fields.h"
 #include "domain/status.h"
 
@@ -177,6 +178,39 @@ write_create(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	return campaign_reply(c, ctx, cp.id, 201, cr->rejected);
 }
 
+/*
+ * Parses uploaded CSV text: good rows go through the same checks as a
+ * contact list; bad rows are reported by their row number.
+ */
+static int
+read_csv(struct api_ctx *ctx, const char *text, json_t *good, json_t *bad)
+{
+	struct csv_table *t;
+	json_t *rows, *errors;
+	struct verr e;
+	int rc;
+
+	if (csv_parse(text, strlen(text), &t, &e) < 0)
+		return api_invalid(ctx, &e);
+	rc = csv_to_contacts(t, &rows, &errors);
+	csv_free(t);
+	if (rc == CD_ENOMEM)
+		return api_store_error(ctx, rc, "");
+	json_array_extend(bad, errors);
+	if (rc < 0) {
+		api_ok(ctx, 422,
+		       json_pack("{s:s, s:{s:s, s:s, s:s}, s:O}", "status",
+				 "error", "error", "code", "invalid_csv",
+				 "message", "the CSV header is not usable",
+				 "field", "contact_csv", "rejected", errors));
+	} else {
+		lines_check_list(rows, NULL, good, bad);
+	}
+	json_decref(rows);
+	json_decref(errors);
+	return rc;
+}
+
 void
 campaigns_create(struct api_ctx *ctx)
 {
@@ -193,7 +227,10 @@ campaigns_create(struct api_ctx *ctx)
 	}
 	cr.contacts = json_array();
 	cr.rejected = json_array();
-	if (cr.spec.type == CAMPAIGN_CSV)
+	if (cr.spec.contact_csv != NULL &&
+	    read_csv(ctx, cr.spec.contact_csv, cr.contacts, cr.rejected) < 0)
+		goto out;
+	if (cr.spec.contact_list != NULL)
 		lines_check_list(cr.spec.contact_list, "phone_number",
 				 cr.contacts, cr.rejected);
 	if (cr.spec.type == CAMPAIGN_CSV && json_array_size(cr.contacts) == 0)
@@ -201,6 +238,7 @@ campaigns_create(struct api_ctx *ctx)
 			  "contact_list has no valid contact");
 	else
 		api_commit(ctx, write_create, &cr);
+out:
 	json_decref(cr.spec.settings);
 	json_decref(cr.contacts);
 	json_decref(cr.rejected);

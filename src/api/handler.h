@@ -28,6 +28,11 @@ struct api_ctx {
 	int status;   /* the reply: status and JSON body (owned) */
 	json_t *reply;
 	char retry_after[16];
+
+	/* A reply that is a static file instead of JSON. */
+	const unsigned char *file;
+	size_t file_len;
+	const char *file_type;
 };
 
 typedef void (*api_handler_fn)(struct api_ctx *ctx);
@@ -106,6 +111,12 @@ void lines_check_list(const json_t *list, const char *number_key,
 int lines_insert(struct store_conn *c, struct api_ctx *ctx,
 		 const struct store_campaign *cp, const json_t *contact,
 		 int64_t *id, enum line_status *status);
+
+/*
+ * Serves a dashboard file for a GET outside /api/; paths without an
+ * extension get index.html, so the dashboard's own routes load it.
+ */
+void web_serve(struct api_ctx *ctx);
 
 /* Route handlers, one module per resource. */
 void agents_create(struct api_ctx *ctx);

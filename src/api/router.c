@@ -241,6 +241,10 @@ route_request(struct api_ctx *ctx)
 		api_ok(ctx, 200, json_pack("{s:s}", "status", "ok"));
 		return;
 	}
+	if (strncmp(path, "/api/", 5) != 0 && strcmp(method, "GET") == 0) {
+		web_serve(ctx);
+		return;
+	}
 	r = find_route(method, path, &ctx->id, &known);
 	if (r == NULL && known) {
 		api_error(ctx, 405, "method_not_allowed",
@@ -257,9 +261,33 @@ route_request(struct api_ctx *ctx)
 	r->fn(ctx);
 }
 
+/* Headers that keep the dashboard from being framed or fed scripts. */
+static void
+render_file(struct api_ctx *ctx, struct http_response *res)
+{
+	res->status = 200;
+	res->body = malloc(ctx->file_len + 1);
+	if (res->body == NULL) {
+		res->status = 503;
+		return;
+	}
+	memcpy(res->body, ctx->file, ctx->file_len);
+	res->body_len = ctx->file_len;
+	res->content_type = ctx->file_type;
+	http_add_header(res, "Content-Security-Policy",
+			"default-src 'self'; frame-ancestors 'none'");
+	http_add_header(res, "X-Content-Type-Options", "nosniff");
+	http_add_header(res, "X-Frame-Options", "DENY");
+	http_add_header(res, "Referrer-Policy", "no-referrer");
+}
+
 static void
 render(struct api_ctx *ctx, struct http_response *res)
 {
+	if (ctx->file != NULL) {
+		render_file(ctx, res);
+		return;
+	}
 	if (ctx->reply == NULL)
 		api_error(ctx, 500, "internal_error", "no reply was produced");
 	res->status = ctx->status;

@@ -255,10 +255,17 @@ parse_type(const json_t *body, struct campaign_spec *out, struct verr *err)
 		out->type = CAMPAIGN_DYNAMIC;
 		return 0;
 	}
+	if (out->contact_list == NULL &&
+	    json_is_string(json_object_get(body, "contact_csv"))) {
+		out->contact_csv =
+			json_string_value(json_object_get(body, "contact_csv"));
+		out->type = CAMPAIGN_CSV;
+		return 0;
+	}
 	if (!json_is_array(out->contact_list))
 		return verr_set(err, "contact_list", "missing_field",
-				"contact_list (an array) is required unless "
-				"is_dynamic is true");
+				"contact_list (an array) or contact_csv (CSV "
+				"text) is required unless is_dynamic is true");
 	if (json_array_size(out->contact_list) > CAMPAIGN_CONTACTS_MAX)
 		return verr_set(err, "contact_list", "too_many_items",
 				"contact_list has more than %d contacts",

@@ -32,6 +32,7 @@ struct campaign_spec {
 	int concurrent_call_limit;
 	json_t *settings;	    /* new reference: normalised settings */
 	const json_t *contact_list; /* borrowed; csv campaigns only */
+	const char *contact_csv;    /* borrowed; CSV text instead of a list */
 };
 
 /*

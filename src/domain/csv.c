@@ -209,9 +209,11 @@ read_field(struct parser *ps)
 		rc = read_plain(ps);
 	if (rc < 0)
 		return rc;
-	problem = field_problem(t->text + start, t->text_len - start);
-	if (problem != NULL)
-		return syntax_error(ps, ps->row, problem);
+	if (t->text_len > start) { /* else text may still be NULL */
+		problem = field_problem(t->text + start, t->text_len - start);
+		if (problem != NULL)
+			return syntax_error(ps, ps->row, problem);
+	}
 	return text_add(t, "", 1);
 }
 

@@ -3,6 +3,7 @@
  * runs every write on one thread, many writes to a commit (group commit).
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,7 @@ struct write_req {
 	store_write_fn fn;
 	void *arg;
 	int rc;
-	bool done;
-	pthread_cond_t cv;
+	sem_t done; /* posted by the writer once rc is final */
 	struct write_req *next;
 };
 
@@ -82,20 +82,21 @@ run_one(struct store *s, struct write_req *r)
 		r->rc = CD_ESTORE;
 }
 
+/*
+ * Wakes each writer's caller. A semaphore per request, rather than one
+ * condition variable, keeps the woken threads from piling up on a lock.
+ */
 static void
-finish_batch(struct store *s, struct write_req *batch, int commit_rc)
+finish_batch(struct write_req *batch, int commit_rc)
 {
 	struct write_req *r, *next;
 
-	pthread_mutex_lock(&s->lock);
 	for (r = batch; r != NULL; r = next) {
 		next = r->next;
 		if (commit_rc < 0)
 			r->rc = CD_ESTORE;
-		r->done = true;
-		pthread_cond_signal(&r->cv);
+		sem_post(&r->done);
 	}
-	pthread_mutex_unlock(&s->lock);
 }
 
 /*
@@ -131,7 +132,7 @@ run_batch(struct store *s, struct write_req *batch)
 		log_error("store: commit of %d writes failed", n);
 		s->be->rollback(s->wconn);
 	}
-	finish_batch(s, batch, rc);
+	finish_batch(batch, rc);
 }
 
 static void *
@@ -151,20 +152,20 @@ store_write(struct store *s, store_write_fn fn, void *arg)
 {
 	struct write_req r = {.fn = fn, .arg = arg};
 
-	pthread_cond_init(&r.cv, NULL);
+	sem_init(&r.done, 0, 0);
 	pthread_mutex_lock(&s->lock);
 	if (s->stopping) {
 		pthread_mutex_unlock(&s->lock);
-		pthread_cond_destroy(&r.cv);
+		sem_destroy(&r.done);
 		return CD_ESHUTDOWN;
 	}
 	*s->tailp = &r;
 	s->tailp = &r.next;
 	pthread_cond_signal(&s->work);
-	while (!r.done)
-		pthread_cond_wait(&r.cv, &s->lock);
 	pthread_mutex_unlock(&s->lock);
-	pthread_cond_destroy(&r.cv);
+	while (sem_wait(&r.done) != 0)
+		;
+	sem_destroy(&r.done);
 	return r.rc;
 }
 
