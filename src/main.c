@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "dispatch/dispatch.h"
 #include "domain/apikey.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -24,10 +25,12 @@ struct opts {
 	const char *db;
 	const char *listen;
 	const char *account;
+	struct dispatch_config dispatch;
 };
 
 static const char usage_text[] =
 	"usage: campaignd serve [--db PATH] [--listen HOST:PORT]\n"
+	"                       [--sim-time-scale X] [--sim-seed N]\n"
 	"       campaignd keys create --db PATH --account NAME\n"
 	"       campaignd keys list --db PATH [--account NAME]\n"
 	"       campaignd keys revoke --db PATH PREFIX\n"
@@ -41,6 +44,11 @@ static const char help_text[] =
 	"           --listen HOST:PORT address to serve on (env "
 	"CAMPAIGND_LISTEN,\n"
 	"                              default " DEFAULT_LISTEN ")\n"
+	"           --sim-time-scale X multiply the simulated carrier's "
+	"ring and\n"
+	"                              talk times (env "
+	"CAMPAIGND_SIM_TIME_SCALE, default 1)\n"
+	"           --sim-seed N       seed of its outcome mix (default 1)\n"
 	"           On an empty store it creates the account '" DEFAULT_ACCOUNT
 	"'\n"
 	"           and prints its first API key once.\n"
@@ -56,7 +64,21 @@ usage(void)
 	return 2;
 }
 
-/* Parses --db, --listen and --account; returns the first operand index. */
+static int
+parse_scale(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end != '\0' || end == s || !(v >= 0 && v <= 1000)) {
+		fprintf(stderr, "campaignd: time scale must be from 0 to 1000\n");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parses the options; returns the first operand index, or -1. */
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -64,6 +86,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"db", required_argument, NULL, 'd'},
 		{"listen", required_argument, NULL, 'l'},
 		{"account", required_argument, NULL, 'a'},
+		{"sim-time-scale", required_argument, NULL, 't'},
+		{"sim-seed", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -71,6 +95,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->db = getenv("CAMPAIGND_DB") ? getenv("CAMPAIGND_DB") : DEFAULT_DB;
 	o->listen = getenv("CAMPAIGND_LISTEN") ? getenv("CAMPAIGND_LISTEN")
 					       : DEFAULT_LISTEN;
+	o->dispatch.sim_time_scale = 1;
+	o->dispatch.sim_seed = 1;
+	if (getenv("CAMPAIGND_SIM_TIME_SCALE") != NULL &&
+	    parse_scale(getenv("CAMPAIGND_SIM_TIME_SCALE"),
+			&o->dispatch.sim_time_scale) < 0)
+		return -1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -82,6 +112,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'a':
 			o->account = optarg;
+			break;
+		case 't':
+			if (parse_scale(optarg, &o->dispatch.sim_time_scale) < 0)
+				return -1;
+			break;
+		case 's':
+			o->dispatch.sim_seed = strtoull(optarg, NULL, 10);
 			break;
 		default:
 			return -1;
@@ -253,6 +290,7 @@ serve_cmd(int argc, char **argv)
 	struct opts o = {0};
 	struct store *s = NULL;
 	struct api *api = NULL;
+	struct dispatcher *disp = NULL;
 	struct http_server *srv = NULL;
 	sigset_t set;
 	int rc = 1;
@@ -266,7 +304,9 @@ serve_cmd(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (store_open(o.db, &s) < 0 || bootstrap(s) < 0)
 		goto out;
-	if ((api = api_new(s)) == NULL ||
+	if (dispatch_start(s, &o.dispatch, &disp) < 0)
+		goto out;
+	if ((api = api_new(s, disp)) == NULL ||
 	    http_start(o.listen, api_handle, api, &srv) < 0)
 		goto out;
 	log_info("campaignd %s listening on %s (port %u), store %s",
@@ -275,6 +315,7 @@ serve_cmd(int argc, char **argv)
 	rc = 0;
 out:
 	http_stop(srv);
+	dispatch_stop(disp);
 	api_free(api);
 	store_close(s);
 	return rc;

@@ -10,8 +10,14 @@
 
 struct api;
 
-/* Creates the API over an open store (borrowed). NULL when out of memory. */
-struct api *api_new(struct store *store);
+struct dispatcher;
+
+/*
+ * Creates the API over an open store; writes that change a campaign are
+ * told to the dispatcher (NULL for none). Both are borrowed. NULL when
+ * out of memory.
+ */
+struct api *api_new(struct store *store, struct dispatcher *dispatcher);
 void api_free(struct api *api);
 
 /* The http_handler_fn of the daemon; ctx is the struct api. */

@@ -10,6 +10,7 @@
 #include "domain/campaign.h"
 #include "domain/csv.h"
 #include "domain/fields.h"
+#include "domain/retry.h"
 #include "domain/status.h"
 
 #define LIST_PAGE_MAX 100
@@ -175,6 +176,7 @@ write_create(struct store_conn *c, struct api_ctx *ctx, void *arg)
 		return api_store_error(ctx, rc, "campaign");
 	if ((rc = insert_contacts(c, ctx, &cp, cr->contacts)) < 0)
 		return rc;
+	ctx->touched = cp.id;
 	return campaign_reply(c, ctx, cp.id, 201, cr->rejected);
 }
 
@@ -364,7 +366,8 @@ campaigns_list(struct api_ctx *ctx)
  * A change to one campaign: checks the request against the campaign's
  * state and updates *cp; returns 0 or sets an error reply.
  */
-typedef int (*change_fn)(struct api_ctx *ctx, struct store_campaign *cp);
+typedef int (*change_fn)(struct store_conn *c, struct api_ctx *ctx,
+			 struct store_campaign *cp);
 
 static int
 write_change(struct store_conn *c, struct api_ctx *ctx, void *arg)
@@ -375,7 +378,7 @@ write_change(struct store_conn *c, struct api_ctx *ctx, void *arg)
 
 	if ((rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp)) < 0)
 		return api_store_error(ctx, rc, "campaign");
-	rc = change(ctx, &cp);
+	rc = change(c, ctx, &cp);
 	if (rc == 0 && (rc = store_campaign_update(c, &cp, ctx->now)) < 0)
 		api_store_error(ctx, rc, "campaign");
 	if (rc == 0 && cp.state == CSTATE_CANCELLED) {
@@ -385,6 +388,7 @@ write_change(struct store_conn *c, struct api_ctx *ctx, void *arg)
 			api_store_error(ctx, rc, "campaign");
 	}
 	store_campaign_clear(&cp);
+	ctx->touched = ctx->id;
 	return rc < 0 ? rc : campaign_reply(c, ctx, ctx->id, 200, NULL);
 }
 
@@ -413,8 +417,10 @@ refuse_final(struct api_ctx *ctx, const struct store_campaign *cp)
 }
 
 static int
-change_pause(struct api_ctx *ctx, struct store_campaign *cp)
+change_pause(struct store_conn *c, struct api_ctx *ctx,
+	     struct store_campaign *cp)
 {
+	(void)c;
 	if (refuse_final(ctx, cp) < 0)
 		return CD_ECONFLICT;
 	if (cp->state == CSTATE_DRAFT)
@@ -425,8 +431,10 @@ change_pause(struct api_ctx *ctx, struct store_campaign *cp)
 }
 
 static int
-change_resume(struct api_ctx *ctx, struct store_campaign *cp)
+change_resume(struct store_conn *c, struct api_ctx *ctx,
+	      struct store_campaign *cp)
 {
+	(void)c;
 	if (refuse_final(ctx, cp) < 0)
 		return CD_ECONFLICT;
 	if (cp->state == CSTATE_DRAFT)
@@ -438,8 +446,10 @@ change_resume(struct api_ctx *ctx, struct store_campaign *cp)
 }
 
 static int
-change_reschedule(struct api_ctx *ctx, struct store_campaign *cp)
+change_reschedule(struct store_conn *c, struct api_ctx *ctx,
+		  struct store_campaign *cp)
 {
+	(void)c;
 	struct verr e;
 
 	if (refuse_final(ctx, cp) < 0)
@@ -476,8 +486,10 @@ campaigns_update(struct api_ctx *ctx)
 }
 
 static int
-change_cancel(struct api_ctx *ctx, struct store_campaign *cp)
+change_cancel(struct store_conn *c, struct api_ctx *ctx,
+	      struct store_campaign *cp)
 {
+	(void)c;
 	if (campaign_status_of(cp, ctx->now) == CSTATUS_COMPLETED)
 		return api_error(ctx, 409, "campaign_completed",
 				 "the campaign is completed");
@@ -492,8 +504,10 @@ campaigns_cancel(struct api_ctx *ctx)
 }
 
 static int
-change_start(struct api_ctx *ctx, struct store_campaign *cp)
+change_start(struct store_conn *c, struct api_ctx *ctx,
+	     struct store_campaign *cp)
 {
+	(void)c;
 	if (cp->state != CSTATE_DRAFT)
 		return api_error(ctx, 409, "campaign_not_draft",
 				 "only a draft can be started");
@@ -509,8 +523,10 @@ campaigns_start(struct api_ctx *ctx)
 }
 
 static int
-change_concurrency(struct api_ctx *ctx, struct store_campaign *cp)
+change_concurrency(struct store_conn *c, struct api_ctx *ctx,
+		   struct store_campaign *cp)
 {
+	(void)c;
 	int64_t limit;
 	struct verr e;
 
@@ -530,8 +546,10 @@ campaigns_concurrency(struct api_ctx *ctx)
 }
 
 static int
-change_daily_time(struct api_ctx *ctx, struct store_campaign *cp)
+change_daily_time(struct store_conn *c, struct api_ctx *ctx,
+		  struct store_campaign *cp)
 {
+	(void)c;
 	struct verr e;
 
 	if (refuse_final(ctx, cp) < 0)
@@ -548,18 +566,26 @@ campaigns_daily_time(struct api_ctx *ctx)
 }
 
 static int
-change_retry(struct api_ctx *ctx, struct store_campaign *cp)
+change_retry(struct store_conn *c, struct api_ctx *ctx,
+	     struct store_campaign *cp)
 {
 	const json_t *cfg = json_object_get(ctx->body, "retry_config");
+	struct retry_policy p;
 	json_t *norm;
 	struct verr e;
+	int64_t n;
+	int rc;
 
 	if (refuse_final(ctx, cp) < 0)
 		return CD_ECONFLICT;
 	if (campaign_retry_parse(cfg != NULL ? cfg : ctx->body, &norm, &e) < 0)
 		return api_invalid(ctx, &e);
 	json_object_set_new(cp->settings, "retry_config", norm);
-	return 0;
+	/* Lines waiting for a retry the new budget no longer allows fail. */
+	retry_policy_read(cp->settings, &p);
+	rc = store_line_expire_retries(c, cp->id, p.auto_retry ? p.limit : 0,
+				       ctx->now, &n);
+	return rc < 0 ? api_store_error(ctx, rc, "campaign") : 0;
 }
 
 void
@@ -569,9 +595,12 @@ campaigns_retry_settings(struct api_ctx *ctx)
 }
 
 static int
-change_reschedule_settings(struct api_ctx *ctx, struct store_campaign *cp)
+change_reschedule_settings(struct store_conn *c, struct api_ctx *ctx,
+			   struct store_campaign *cp)
 {
 	bool on;
+	int64_t n;
+	int rc;
 	int64_t cap = json_integer_value(
 		json_object_get(cp->settings, "reschedule_limit"));
 	struct verr e;
@@ -587,6 +616,9 @@ change_reschedule_settings(struct api_ctx *ctx, struct store_campaign *cp)
 			    json_boolean(on));
 	json_object_set_new(cp->settings, "reschedule_limit",
 			    json_integer(cap));
+	/* With rescheduling off, booked callbacks complete the line. */
+	if (!on && (rc = store_line_drop_callbacks(c, cp->id, ctx->now, &n)) < 0)
+		return api_store_error(ctx, rc, "campaign");
 	return 0;
 }
 
@@ -594,4 +626,85 @@ void
 campaigns_reschedule_settings(struct api_ctx *ctx)
 {
 	run_change(ctx, change_reschedule_settings, true);
+}
+
+static int
+write_manual_retry(struct store_conn *c, struct api_ctx *ctx, void *arg)
+{
+	struct store_campaign cp;
+	int64_t n;
+	int rc;
+
+	(void)arg;
+	if ((rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp)) < 0)
+		return api_store_error(ctx, rc, "campaign");
+	store_campaign_clear(&cp);
+	if (cp.state == CSTATE_CANCELLED)
+		return api_error(ctx, 409, "campaign_cancelled",
+				 "the campaign is cancelled");
+	if ((rc = store_line_requeue_failed(c, ctx->id, ctx->now, &n)) < 0)
+		return api_store_error(ctx, rc, "campaign");
+	ctx->touched = ctx->id;
+	api_ok(ctx, 200,
+	       json_pack("{s:s, s:I}", "status", "success", "requeued",
+			 (json_int_t)n));
+	return 0;
+}
+
+void
+campaigns_manual_retry(struct api_ctx *ctx)
+{
+	api_commit(ctx, write_manual_retry, NULL);
+}
+
+/* Calls per hour by outcome, and the totals, over the last `hours`. */
+void
+campaigns_stats(struct api_ctx *ctx)
+{
+	struct store_conn *c = api_reader(ctx);
+	struct store_campaign cp;
+	json_t *rows, *row, *hours, *totals, *bucket = NULL;
+	int64_t span, last = -1;
+	size_t i;
+	int rc;
+
+	if (c == NULL || api_query_int(ctx, "hours", 1, 24 * 90, 24, &span) < 0)
+		return;
+	if ((rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp)) < 0) {
+		api_store_error(ctx, rc, "campaign");
+		return;
+	}
+	store_campaign_clear(&cp);
+	rc = store_attempt_stats(c, ctx->id, ctx->now - span * 3600000, &rows);
+	if (rc < 0) {
+		api_store_error(ctx, rc, "stats");
+		return;
+	}
+	hours = json_array();
+	totals = json_object();
+	json_array_foreach(rows, i, row)
+	{
+		int64_t h = json_integer_value(json_object_get(row, "hour"));
+		const char *o = json_string_value(json_object_get(row, "outcome"));
+		json_int_t n = json_integer_value(json_object_get(row, "n"));
+
+		if (h != last) {
+			bucket = json_object();
+			json_array_append_new(hours,
+					      json_pack("{s:o, s:o}", "hour",
+							api_time(h), "outcomes",
+							bucket));
+			last = h;
+		}
+		json_object_set_new(bucket, o, json_integer(n));
+		json_object_set_new(
+			totals, o,
+			json_integer(json_integer_value(
+					     json_object_get(totals, o)) +
+				     n));
+	}
+	json_decref(rows);
+	api_ok(ctx, 200,
+	       json_pack("{s:s, s:o, s:o}", "status", "success", "hours", hours,
+			 "outcomes", totals));
 }

@@ -19,6 +19,9 @@ struct api_ctx {
 	struct http_request *req;
 	int64_t account_id; /* the caller, once authenticated */
 	int64_t id;	    /* the object id in the path, if any */
+	int64_t sub_id;	    /* a second id in the path, if any */
+	struct dispatcher *dispatcher; /* told of committed changes */
+	int64_t touched; /* campaign a write changed, to tell the dispatcher */
 	json_t *body;	    /* the parsed request body, or NULL */
 	const char *idem_key;
 	unsigned char fingerprint[32]; /* of method, path and body */
@@ -138,6 +141,14 @@ void campaigns_reschedule_settings(struct api_ctx *ctx);
 void lines_add_contact(struct api_ctx *ctx);
 void lines_add_contacts(struct api_ctx *ctx);
 void lines_list(struct api_ctx *ctx);
+void lines_get(struct api_ctx *ctx);
+void campaigns_manual_retry(struct api_ctx *ctx);
+void campaigns_stats(struct api_ctx *ctx);
+void attempts_result(struct api_ctx *ctx);
+void dnc_list(struct api_ctx *ctx);
+void dnc_add(struct api_ctx *ctx);
+void dnc_bulk(struct api_ctx *ctx);
+void dnc_remove(struct api_ctx *ctx);
 void keys_list(struct api_ctx *ctx);
 void keys_create(struct api_ctx *ctx);
 void keys_revoke(struct api_ctx *ctx);

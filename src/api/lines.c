@@ -192,6 +192,7 @@ write_add_contact(struct store_conn *c, struct api_ctx *ctx, void *arg)
 		return rc;
 	}
 	count_new_line(&cp, st, ctx->now);
+	ctx->touched = cp.id;
 	reply = json_pack("{s:s, s:s, s:I}", "status", "success",
 			  "campaign_status",
 			  campaign_status_name(campaign_status_of(&cp, ctx->now)),
@@ -257,6 +258,7 @@ write_add_contacts(struct store_conn *c, struct api_ctx *ctx, void *arg)
 					 "line_id", (json_int_t)id,
 					 "line_status", line_status_name(st)));
 	}
+	ctx->touched = cp.id;
 	api_ok(ctx, 200,
 	       json_pack("{s:s, s:s, s:O, s:O}", "status", "success",
 			 "campaign_status",
@@ -410,4 +412,49 @@ lines_list(struct api_ctx *ctx)
 		return;
 	}
 	page_reply(c, ctx, &q, lines);
+}
+
+static json_t *
+attempt_view(json_t *a)
+{
+	static const char *const times[] = {"started_at", "answered_at",
+					    "ended_at", "callback_at"};
+	json_t *ms = json_object_get(a, "duration_ms");
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		json_object_set_new(a, times[i],
+				    api_time(json_integer_value(
+					    json_object_get(a, times[i]))));
+	json_object_set_new(a, "duration_seconds",
+			    json_is_integer(ms)
+				    ? json_real((double)json_integer_value(ms) /
+						1000.0)
+				    : json_null());
+	json_object_del(a, "duration_ms");
+	return a;
+}
+
+/* One line with every attempt made for it. */
+void
+lines_get(struct api_ctx *ctx)
+{
+	struct store_conn *c = api_reader(ctx);
+	json_t *line, *attempts, *a;
+	size_t i;
+	int rc;
+
+	if (c == NULL)
+		return;
+	rc = store_line_get(c, ctx->account_id, ctx->id, ctx->sub_id, &line);
+	if (rc == 0 && (rc = store_attempt_list(c, ctx->sub_id, &attempts)) < 0)
+		json_decref(line);
+	if (rc < 0) {
+		api_store_error(ctx, rc, "line");
+		return;
+	}
+	json_array_foreach(attempts, i, a) attempt_view(a);
+	line_view(line);
+	json_object_set_new(line, "attempt_list", attempts);
+	api_ok(ctx, 200,
+	       json_pack("{s:s, s:o}", "status", "success", "line", line));
 }

@@ -10,6 +10,7 @@
 #include "api/handler.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "dispatch/dispatch.h"
 
 void
 api_ok(struct api_ctx *ctx, int status, json_t *body)
@@ -195,5 +196,8 @@ api_commit(struct api_ctx *ctx, api_write_fn fn, void *arg)
 	if (rc == CD_ESTORE || rc == CD_ESHUTDOWN || rc == CD_ENOMEM) {
 		log_error("write failed: %s", cd_strerror(rc));
 		api_store_error(ctx, rc, "");
+		return;
 	}
+	if (ctx->status / 100 == 2 && ctx->touched != 0)
+		dispatch_notify(ctx->dispatcher, ctx->touched);
 }

@@ -18,6 +18,7 @@
 
 struct api {
 	struct store *store;
+	struct dispatcher *dispatcher;
 };
 
 struct route {
@@ -52,17 +53,27 @@ static const struct route routes[] = {
 	{"POST", BULK "/{id}/add_contact", lines_add_contact},
 	{"POST", BULK "/{id}/add_contacts", lines_add_contacts},
 	{"GET", BULK "/{id}/lines", lines_list},
+	{"GET", BULK "/{id}/lines/{id}", lines_get},
+	{"GET", BULK "/{id}/stats", campaigns_stats},
+	{"POST", BULK "/{id}/manual_retry", campaigns_manual_retry},
+	{"POST", "/api/v1/calls/attempts/{id}/result", attempts_result},
+	{"GET", "/api/v1/dnc", dnc_list},
+	{"POST", "/api/v1/dnc", dnc_add},
+	{"POST", "/api/v1/dnc/bulk", dnc_bulk},
+	{"DELETE", "/api/v1/dnc/{id}", dnc_remove},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 struct api *
-api_new(struct store *store)
+api_new(struct store *store, struct dispatcher *dispatcher)
 {
 	struct api *api = calloc(1, sizeof(*api));
 
-	if (api != NULL)
+	if (api != NULL) {
 		api->store = store;
+		api->dispatcher = dispatcher;
+	}
 	return api;
 }
 
@@ -92,15 +103,22 @@ match_segment(const char *seg, size_t len, const char *pat, size_t plen,
 	return v > 0;
 }
 
+/* Matches a path against a pattern, collecting up to two ids. */
 static bool
-match_path(const char *path, const char *pattern, int64_t *id)
+match_path(const char *path, const char *pattern, int64_t ids[2])
 {
+	int n = 0;
+	int64_t id;
+
 	while (*path == '/' && *pattern == '/') {
 		size_t len = strcspn(++path, "/");
 		size_t plen = strcspn(++pattern, "/");
 
-		if (!match_segment(path, len, pattern, plen, id))
+		id = 0;
+		if (!match_segment(path, len, pattern, plen, &id))
 			return false;
+		if (id > 0 && n < 2)
+			ids[n++] = id;
 		path += len;
 		pattern += plen;
 	}
@@ -112,12 +130,12 @@ match_path(const char *path, const char *pattern, int64_t *id)
  * method only, sets *path_known so the caller answers 405.
  */
 static const struct route *
-find_route(const char *method, const char *path, int64_t *id,
+find_route(const char *method, const char *path, int64_t ids[2],
 	   bool *path_known)
 {
 	*path_known = false;
 	for (size_t i = 0; i < NROUTES; i++) {
-		if (!match_path(path, routes[i].pattern, id))
+		if (!match_path(path, routes[i].pattern, ids))
 			continue;
 		if (strcmp(routes[i].method, method) == 0)
 			return &routes[i];
@@ -235,6 +253,7 @@ route_request(struct api_ctx *ctx)
 	const char *method = http_method(ctx->req);
 	const char *path = http_path(ctx->req);
 	const struct route *r;
+	int64_t ids[2] = {0, 0};
 	bool known;
 
 	if (strcmp(path, "/health") == 0 && strcmp(method, "GET") == 0) {
@@ -245,7 +264,9 @@ route_request(struct api_ctx *ctx)
 		web_serve(ctx);
 		return;
 	}
-	r = find_route(method, path, &ctx->id, &known);
+	r = find_route(method, path, ids, &known);
+	ctx->id = ids[0];
+	ctx->sub_id = ids[1];
 	if (r == NULL && known) {
 		api_error(ctx, 405, "method_not_allowed",
 			  "%s is not allowed on %s", method, path);
@@ -304,7 +325,9 @@ void
 api_handle(struct http_request *req, struct http_response *res, void *p)
 {
 	struct api *api = p;
-	struct api_ctx ctx = {.store = api->store, .req = req};
+	struct api_ctx ctx = {.store = api->store,
+			      .req = req,
+			      .dispatcher = api->dispatcher};
 
 	ctx.now = clock_now_ms();
 	route_request(&ctx);

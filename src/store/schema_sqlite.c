@@ -99,7 +99,47 @@ static const char v1[] =
 	" created_at INTEGER NOT NULL,"
 	" PRIMARY KEY (account_id, key)) WITHOUT ROWID;";
 
-const char *const schema_sqlite_migrations[] = {v1};
+/*
+ * Calls: attempts (one per dial; a line is never dialled twice for one
+ * due time), retry and reschedule counters on lines, do-not-call lists.
+ * A dnc row with campaign_id 0 covers the whole account.
+ */
+static const char v2[] =
+	"ALTER TABLE line ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE line ADD COLUMN reschedules INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE line ADD COLUMN last_outcome TEXT;"
+
+	"CREATE TABLE attempt ("
+	" id INTEGER PRIMARY KEY,"
+	" line_id INTEGER NOT NULL REFERENCES line(id),"
+	" campaign_id INTEGER NOT NULL,"
+	" account_id INTEGER NOT NULL,"
+	" number INTEGER NOT NULL,"
+	" due_at INTEGER NOT NULL,"
+	" started_at INTEGER NOT NULL,"
+	" answered_at INTEGER,"
+	" ended_at INTEGER,"
+	" outcome TEXT,"
+	" duration_ms INTEGER,"
+	" welcome_message TEXT,"
+	" missing_variables TEXT,"
+	" callback_at INTEGER,"
+	" summary TEXT,"
+	" UNIQUE (line_id, due_at));"
+	"CREATE INDEX attempt_open ON attempt(id) WHERE outcome IS NULL;"
+	"CREATE INDEX attempt_line ON attempt(line_id, id);"
+	"CREATE INDEX attempt_campaign ON attempt(campaign_id, started_at);"
+
+	"CREATE TABLE dnc ("
+	" id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL,"
+	" campaign_id INTEGER NOT NULL DEFAULT 0,"
+	" number TEXT NOT NULL,"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" UNIQUE (account_id, number, campaign_id));";
+
+const char *const schema_sqlite_migrations[] = {v1, v2};
 
 const int schema_sqlite_version =
 	(int)(sizeof(schema_sqlite_migrations) /

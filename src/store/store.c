@@ -422,6 +422,123 @@ store_line_cancel_open(struct store_conn *c, int64_t campaign_id,
 }
 
 int
+store_campaign_live_ids(struct store_conn *c, json_t **ids)
+{
+	return c->be->campaign_live_ids(c, ids);
+}
+
+int
+store_line_due(struct store_conn *c, int64_t campaign_id, int64_t now,
+	       int limit, json_t **out)
+{
+	return c->be->line_due(c, campaign_id, now, limit, out);
+}
+
+int
+store_line_set(struct store_conn *c, const struct store_line_change *ch,
+	       int64_t now)
+{
+	return c->be->line_set(c, ch, now);
+}
+
+int
+store_attempt_begin(struct store_conn *c, const struct store_attempt_new *a,
+		    int64_t now, int64_t *id, int *number)
+{
+	return c->be->attempt_begin(c, a, now, id, number);
+}
+
+int
+store_attempt_get(struct store_conn *c, int64_t account_id, int64_t id,
+		  struct store_attempt *out)
+{
+	return c->be->attempt_get(c, account_id, id, out);
+}
+
+int
+store_attempt_finish(struct store_conn *c, int64_t id,
+		     const struct store_attempt_end *e)
+{
+	return c->be->attempt_finish(c, id, e);
+}
+
+int
+store_attempts_open(struct store_conn *c, json_t **ids)
+{
+	return c->be->attempts_open(c, ids);
+}
+
+int
+store_line_get(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+	       int64_t line_id, json_t **out)
+{
+	return c->be->line_get(c, account_id, campaign_id, line_id, out);
+}
+
+int
+store_attempt_list(struct store_conn *c, int64_t line_id, json_t **out)
+{
+	return c->be->attempt_list(c, line_id, out);
+}
+
+int
+store_attempt_stats(struct store_conn *c, int64_t campaign_id, int64_t since,
+		    json_t **out)
+{
+	return c->be->attempt_stats(c, campaign_id, since, out);
+}
+
+int
+store_line_requeue_failed(struct store_conn *c, int64_t campaign_id,
+			  int64_t now, int64_t *n)
+{
+	return c->be->line_requeue_failed(c, campaign_id, now, n);
+}
+
+int
+store_line_expire_retries(struct store_conn *c, int64_t campaign_id,
+			  int max_retries, int64_t now, int64_t *n)
+{
+	return c->be->line_expire_retries(c, campaign_id, max_retries, now, n);
+}
+
+int
+store_line_drop_callbacks(struct store_conn *c, int64_t campaign_id,
+			  int64_t now, int64_t *n)
+{
+	return c->be->line_drop_callbacks(c, campaign_id, now, n);
+}
+
+int
+store_dnc_add(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+	      const char *number, const char *reason, int64_t now, int64_t *id)
+{
+	return c->be->dnc_add(c, account_id, campaign_id, number, reason, now,
+			      id);
+}
+
+int
+store_dnc_remove(struct store_conn *c, int64_t account_id, int64_t id)
+{
+	return c->be->dnc_remove(c, account_id, id);
+}
+
+int
+store_dnc_list(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+	       int64_t offset, int64_t limit, json_t **out, int64_t *total)
+{
+	return c->be->dnc_list(c, account_id, campaign_id, offset, limit, out,
+			       total);
+}
+
+int
+store_dnc_listed(struct store_conn *c, int64_t account_id,
+		 int64_t campaign_id, const char *number, bool *listed)
+{
+	return c->be->dnc_listed(c, account_id, campaign_id, number, listed);
+}
+
+int
 store_idem_get(struct store_conn *c, int64_t account_id, const char *key,
 	       const unsigned char fp[32], int *status, char **body)
 {

@@ -6,6 +6,7 @@
 #ifndef CD_STORE_H
 #define CD_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -219,6 +220,133 @@ int store_line_count(struct store_conn *c, const struct store_line_query *q,
  */
 int store_line_cancel_open(struct store_conn *c, int64_t campaign_id,
 			   int64_t now, int64_t *n);
+
+/* --- Calls -------------------------------------------------------------- */
+
+/* Sets *ids to a new array of the ids of every active or paused campaign. */
+int store_campaign_live_ids(struct store_conn *c, json_t **ids);
+
+/*
+ * Sets *out to a new array of up to `limit` lines of the campaign due at
+ * or before `now`, earliest first: {line_id, to_number, custom_variables,
+ * metadata, due_at, attempts, retries, reschedules}.
+ */
+int store_line_due(struct store_conn *c, int64_t campaign_id, int64_t now,
+		   int limit, json_t **out);
+
+/* A line's new state after a call or a decision about it. */
+struct store_line_change {
+	int64_t line_id;
+	enum line_status status;
+	int64_t due_at; /* for due statuses */
+	int retries;
+	int reschedules;
+	const char *last_outcome; /* NULL keeps the old one */
+	const char *skip_reason;  /* NULL keeps the old one */
+};
+
+int store_line_set(struct store_conn *c, const struct store_line_change *ch,
+		   int64_t now);
+
+struct store_attempt_new {
+	int64_t line_id;
+	int64_t campaign_id;
+	int64_t account_id;
+	int64_t due_at; /* the due time this dial answers */
+	const char *welcome_message;
+	const json_t *missing_variables; /* array of names */
+};
+
+/*
+ * Records a dial about to be placed and moves its line to `calling`.
+ * CD_EEXIST when the line was already dialled for that due time.
+ */
+int store_attempt_begin(struct store_conn *c,
+			const struct store_attempt_new *a, int64_t now,
+			int64_t *id, int *number);
+
+struct store_attempt {
+	int64_t id;
+	int64_t line_id;
+	int64_t campaign_id;
+	int64_t account_id;
+	int number;
+	int64_t started_at;
+	bool open; /* no outcome yet */
+	char outcome[24];
+	/* The line, as it stands: */
+	enum line_status line_status;
+	int retries;
+	int reschedules;
+	char to_number[24];
+};
+
+/* account_id 0 matches any account; CD_ENOTFOUND when absent. */
+int store_attempt_get(struct store_conn *c, int64_t account_id, int64_t id,
+		      struct store_attempt *out);
+
+struct store_attempt_end {
+	const char *outcome;
+	int64_t answered_at; /* 0 when never answered */
+	int64_t ended_at;
+	int64_t duration_ms;
+	int64_t callback_at; /* 0 when none */
+	const char *summary; /* NULL when none */
+};
+
+int store_attempt_finish(struct store_conn *c, int64_t id,
+			 const struct store_attempt_end *e);
+
+/* Sets *ids to a new array of the ids of attempts with no outcome. */
+int store_attempts_open(struct store_conn *c, json_t **ids);
+
+/* Sets *out to a new line object; CD_ENOTFOUND unless it is in the
+ * account's campaign. */
+int store_line_get(struct store_conn *c, int64_t account_id,
+		   int64_t campaign_id, int64_t line_id, json_t **out);
+
+/* Sets *out to a new array of the line's attempts, oldest first. */
+int store_attempt_list(struct store_conn *c, int64_t line_id, json_t **out);
+
+/*
+ * Sets *out to a new array of {hour (ms), outcome, n}: ended attempts of
+ * the campaign per hour since `since`.
+ */
+int store_attempt_stats(struct store_conn *c, int64_t campaign_id,
+			int64_t since, json_t **out);
+
+/* Moves the campaign's failed lines back to pending, with a fresh retry
+ * budget; sets *n to how many. */
+int store_line_requeue_failed(struct store_conn *c, int64_t campaign_id,
+			      int64_t now, int64_t *n);
+
+/* Fails retry_scheduled lines that already used more than max_retries. */
+int store_line_expire_retries(struct store_conn *c, int64_t campaign_id,
+			      int max_retries, int64_t now, int64_t *n);
+
+/* Completes every callback_scheduled line of the campaign. */
+int store_line_drop_callbacks(struct store_conn *c, int64_t campaign_id,
+			      int64_t now, int64_t *n);
+
+/* --- Do-not-call -------------------------------------------------------- */
+
+/* campaign_id 0 lists the number for the whole account. CD_EEXIST when
+ * it is listed there already. */
+int store_dnc_add(struct store_conn *c, int64_t account_id,
+		  int64_t campaign_id, const char *number, const char *reason,
+		  int64_t now, int64_t *id);
+
+int store_dnc_remove(struct store_conn *c, int64_t account_id, int64_t id);
+
+/* campaign_id -1 lists every entry of the account. */
+int store_dnc_list(struct store_conn *c, int64_t account_id,
+		   int64_t campaign_id, int64_t offset, int64_t limit,
+		   json_t **out, int64_t *total);
+
+/* Sets *listed when the number is on the account's list or the
+ * campaign's. */
+int store_dnc_listed(struct store_conn *c, int64_t account_id,
+		     int64_t campaign_id, const char *number, bool *listed);
 
 /* --- Idempotency -------------------------------------------------------- */
 

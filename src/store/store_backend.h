@@ -69,6 +69,36 @@ struct store_backend {
 	int (*line_cancel_open)(struct store_conn *, int64_t, int64_t,
 				int64_t *);
 
+	int (*campaign_live_ids)(struct store_conn *, json_t **);
+	int (*line_due)(struct store_conn *, int64_t, int64_t, int, json_t **);
+	int (*line_set)(struct store_conn *, const struct store_line_change *,
+			int64_t);
+	int (*attempt_begin)(struct store_conn *,
+			     const struct store_attempt_new *, int64_t,
+			     int64_t *, int *);
+	int (*attempt_get)(struct store_conn *, int64_t, int64_t,
+			   struct store_attempt *);
+	int (*attempt_finish)(struct store_conn *, int64_t,
+			      const struct store_attempt_end *);
+	int (*attempts_open)(struct store_conn *, json_t **);
+	int (*line_get)(struct store_conn *, int64_t, int64_t, int64_t,
+			json_t **);
+	int (*attempt_list)(struct store_conn *, int64_t, json_t **);
+	int (*attempt_stats)(struct store_conn *, int64_t, int64_t, json_t **);
+	int (*line_requeue_failed)(struct store_conn *, int64_t, int64_t,
+				   int64_t *);
+	int (*line_expire_retries)(struct store_conn *, int64_t, int, int64_t,
+				   int64_t *);
+	int (*line_drop_callbacks)(struct store_conn *, int64_t, int64_t,
+				   int64_t *);
+	int (*dnc_add)(struct store_conn *, int64_t, int64_t, const char *,
+		       const char *, int64_t, int64_t *);
+	int (*dnc_remove)(struct store_conn *, int64_t, int64_t);
+	int (*dnc_list)(struct store_conn *, int64_t, int64_t, int64_t,
+			int64_t, json_t **, int64_t *);
+	int (*dnc_listed)(struct store_conn *, int64_t, int64_t, const char *,
+			  bool *);
+
 	int (*idem_get)(struct store_conn *, int64_t, const char *,
 			const unsigned char *, int *, char **);
 	int (*idem_put)(struct store_conn *, int64_t, const char *,

@@ -3,6 +3,7 @@
  * commit is on stable storage before it returns. Statements are prepared
  * once per connection and kept.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,25 @@ enum stmt_id {
 	S_LINE_CANCEL_OPEN,
 	S_IDEM_GET,
 	S_IDEM_PUT,
+	S_CAMPAIGN_LIVE,
+	S_LINE_DUE,
+	S_LINE_SET,
+	S_ATTEMPT_INSERT,
+	S_LINE_CALLING,
+	S_ATTEMPT_GET,
+	S_ATTEMPT_FINISH,
+	S_ATTEMPTS_OPEN,
+	S_LINE_GET,
+	S_ATTEMPT_LIST,
+	S_ATTEMPT_STATS,
+	S_LINE_REQUEUE,
+	S_LINE_EXPIRE,
+	S_LINE_DROP_CALLBACKS,
+	S_DNC_ADD,
+	S_DNC_REMOVE,
+	S_DNC_LIST,
+	S_DNC_COUNT,
+	S_DNC_LISTED,
 	S_COUNT
 };
 
@@ -129,6 +149,66 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_IDEM_PUT] = "INSERT INTO idempotency (account_id, key, "
 		       "fingerprint, status, body, created_at) "
 		       "VALUES (?, ?, ?, ?, ?, ?)",
+	[S_CAMPAIGN_LIVE] = "SELECT id FROM campaign WHERE state IN (1, 2)",
+	[S_LINE_DUE] = "SELECT id, to_number, custom_variables, metadata, "
+		       "due_at, attempts, retries, reschedules FROM line "
+		       "WHERE campaign_id = ?1 AND status IN (0, 2, 3) "
+		       "AND due_at <= ?2 ORDER BY due_at LIMIT ?3",
+	[S_LINE_SET] = "UPDATE line SET status = ?2, due_at = ?3, retries = ?4, "
+		       "reschedules = ?5, "
+		       "last_outcome = coalesce(?6, last_outcome), "
+		       "skip_reason = coalesce(?7, skip_reason), "
+		       "updated_at = ?8 WHERE id = ?1",
+	[S_ATTEMPT_INSERT] = "INSERT INTO attempt (line_id, campaign_id, "
+			     "account_id, number, due_at, started_at, "
+			     "welcome_message, missing_variables) "
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_LINE_CALLING] = "UPDATE line SET status = 1, "
+			   "attempts = attempts + 1, updated_at = ?2 "
+			   "WHERE id = ?1 AND status IN (0, 2, 3) "
+			   "RETURNING attempts",
+	[S_ATTEMPT_GET] = "SELECT a.id, a.line_id, a.campaign_id, "
+			  "a.account_id, a.number, a.started_at, a.outcome, "
+			  "l.status, l.retries, l.reschedules, l.to_number "
+			  "FROM attempt a JOIN line l ON l.id = a.line_id "
+			  "WHERE a.id = ?2 AND (?1 = 0 OR a.account_id = ?1)",
+	[S_ATTEMPT_FINISH] = "UPDATE attempt SET outcome = ?2, "
+			     "answered_at = ?3, ended_at = ?4, "
+			     "duration_ms = ?5, callback_at = ?6, "
+			     "summary = ?7 WHERE id = ?1 AND outcome IS NULL",
+	[S_ATTEMPTS_OPEN] = "SELECT id FROM attempt WHERE outcome IS NULL",
+	[S_LINE_GET] = "SELECT " LINE_COLUMNS ", retries, reschedules, "
+		       "last_outcome FROM line WHERE id = ?3 "
+		       "AND campaign_id = ?2 AND account_id = ?1",
+	[S_ATTEMPT_LIST] = "SELECT id, number, started_at, answered_at, "
+			   "ended_at, outcome, duration_ms, welcome_message, "
+			   "missing_variables, callback_at, summary "
+			   "FROM attempt WHERE line_id = ? ORDER BY id",
+	[S_ATTEMPT_STATS] = "SELECT started_at / 3600000 * 3600000 AS hour, "
+			    "outcome, count(*) FROM attempt "
+			    "WHERE campaign_id = ?1 AND started_at >= ?2 "
+			    "AND outcome IS NOT NULL "
+			    "GROUP BY hour, outcome ORDER BY hour",
+	[S_LINE_REQUEUE] = "UPDATE line SET status = 0, due_at = ?2, "
+			   "retries = 0, updated_at = ?2 "
+			   "WHERE campaign_id = ?1 AND status = 5",
+	[S_LINE_EXPIRE] = "UPDATE line SET status = 5, updated_at = ?3 "
+			  "WHERE campaign_id = ?1 AND status = 2 "
+			  "AND retries > ?2",
+	[S_LINE_DROP_CALLBACKS] = "UPDATE line SET status = 4, "
+				  "updated_at = ?2 WHERE campaign_id = ?1 "
+				  "AND status = 3",
+	[S_DNC_ADD] = "INSERT INTO dnc (account_id, campaign_id, number, "
+		      "reason, created_at) VALUES (?, ?, ?, ?, ?)",
+	[S_DNC_REMOVE] = "DELETE FROM dnc WHERE id = ?2 AND account_id = ?1",
+	[S_DNC_LIST] = "SELECT id, number, campaign_id, reason, created_at "
+		       "FROM dnc WHERE account_id = ?1 "
+		       "AND (?2 < 0 OR campaign_id = ?2) "
+		       "ORDER BY id LIMIT ?3 OFFSET ?4",
+	[S_DNC_COUNT] = "SELECT count(*) FROM dnc WHERE account_id = ?1 "
+			"AND (?2 < 0 OR campaign_id = ?2)",
+	[S_DNC_LISTED] = "SELECT 1 FROM dnc WHERE account_id = ?1 "
+			 "AND number = ?3 AND campaign_id IN (0, ?2) LIMIT 1",
 };
 
 struct sqlite_conn {
@@ -957,6 +1037,400 @@ sqlite_line_cancel_open(struct store_conn *c, int64_t campaign_id,
 	return 0;
 }
 
+/* --- Calls -------------------------------------------------------------- */
+
+static int
+sqlite_campaign_live_ids(struct store_conn *c, json_t **ids)
+{
+	static const char *const names[] = {"id"};
+	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_LIVE);
+	json_t *rows, *row;
+	size_t i;
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	if ((rc = collect_rows(c, st, names, 1, &rows)) < 0)
+		return rc;
+	*ids = json_array();
+	json_array_foreach(rows, i, row)
+		json_array_append(*ids, json_object_get(row, "id"));
+	json_decref(rows);
+	return 0;
+}
+
+static int
+sqlite_line_due(struct store_conn *c, int64_t campaign_id, int64_t now,
+		int limit, json_t **out)
+{
+	static const char *const names[] = {
+		"line_id", "to_number", "{custom_variables", "{metadata",
+		"due_at",  "attempts",	"retries",	     "reschedules"};
+	sqlite3_stmt *st = stmt(c, S_LINE_DUE);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int(st, 3, limit);
+	return collect_rows(c, st, names, 8, out);
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text != NULL)
+		sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_int_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v != 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+sqlite_line_set(struct store_conn *c, const struct store_line_change *ch,
+		int64_t now)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_SET);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, ch->line_id);
+	sqlite3_bind_int(st, 2, ch->status);
+	if (line_status_due(ch->status))
+		sqlite3_bind_int64(st, 3, ch->due_at);
+	sqlite3_bind_int(st, 4, ch->retries);
+	sqlite3_bind_int(st, 5, ch->reschedules);
+	bind_text_or_null(st, 6, ch->last_outcome);
+	bind_text_or_null(st, 7, ch->skip_reason);
+	sqlite3_bind_int64(st, 8, now);
+	return step_done(c, st);
+}
+
+/* Moves the line to calling; sets *number to its attempt count. */
+static int
+mark_calling(struct store_conn *c, int64_t line_id, int64_t now,
+	     int *number)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_CALLING);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, line_id);
+	sqlite3_bind_int64(st, 2, now);
+	rc = step_row(c, st);
+	if (rc <= 0)
+		return rc == 0 ? CD_ECONFLICT : rc;
+	*number = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+sqlite_attempt_begin(struct store_conn *c, const struct store_attempt_new *a,
+		     int64_t now, int64_t *id, int *number)
+{
+	sqlite3_stmt *st;
+	char *missing = json_text(a->missing_variables);
+	int rc;
+
+	if (missing == NULL)
+		return CD_ENOMEM;
+	if ((rc = mark_calling(c, a->line_id, now, number)) < 0 ||
+	    (st = stmt(c, S_ATTEMPT_INSERT)) == NULL) {
+		free(missing);
+		return rc < 0 ? rc : CD_ESTORE;
+	}
+	sqlite3_bind_int64(st, 1, a->line_id);
+	sqlite3_bind_int64(st, 2, a->campaign_id);
+	sqlite3_bind_int64(st, 3, a->account_id);
+	sqlite3_bind_int(st, 4, *number);
+	sqlite3_bind_int64(st, 5, a->due_at);
+	sqlite3_bind_int64(st, 6, now);
+	bind_text_or_null(st, 7, a->welcome_message);
+	sqlite3_bind_text(st, 8, missing, -1, free);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static int
+sqlite_attempt_get(struct store_conn *c, int64_t account_id, int64_t id,
+		   struct store_attempt *out)
+{
+	sqlite3_stmt *st = stmt(c, S_ATTEMPT_GET);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	rc = step_row(c, st);
+	if (rc <= 0)
+		return rc == 0 ? CD_ENOTFOUND : rc;
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->line_id = sqlite3_column_int64(st, 1);
+	out->campaign_id = sqlite3_column_int64(st, 2);
+	out->account_id = sqlite3_column_int64(st, 3);
+	out->number = sqlite3_column_int(st, 4);
+	out->started_at = sqlite3_column_int64(st, 5);
+	out->open = sqlite3_column_type(st, 6) == SQLITE_NULL;
+	snprintf(out->outcome, sizeof(out->outcome), "%s", col_text(st, 6));
+	out->line_status = (enum line_status)sqlite3_column_int(st, 7);
+	out->retries = sqlite3_column_int(st, 8);
+	out->reschedules = sqlite3_column_int(st, 9);
+	snprintf(out->to_number, sizeof(out->to_number), "%s",
+		 col_text(st, 10));
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+sqlite_attempt_finish(struct store_conn *c, int64_t id,
+		      const struct store_attempt_end *e)
+{
+	sqlite3_stmt *st = stmt(c, S_ATTEMPT_FINISH);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, e->outcome, -1, SQLITE_STATIC);
+	bind_int_or_null(st, 3, e->answered_at);
+	sqlite3_bind_int64(st, 4, e->ended_at);
+	sqlite3_bind_int64(st, 5, e->duration_ms);
+	bind_int_or_null(st, 6, e->callback_at);
+	bind_text_or_null(st, 7, e->summary);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	return sqlite3_changes(sq(c)->db) > 0 ? 0 : CD_ECONFLICT;
+}
+
+static int
+sqlite_attempts_open(struct store_conn *c, json_t **ids)
+{
+	static const char *const names[] = {"id"};
+	sqlite3_stmt *st = stmt(c, S_ATTEMPTS_OPEN);
+	json_t *rows, *row;
+	size_t i;
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	if ((rc = collect_rows(c, st, names, 1, &rows)) < 0)
+		return rc;
+	*ids = json_array();
+	json_array_foreach(rows, i, row)
+		json_array_append(*ids, json_object_get(row, "id"));
+	json_decref(rows);
+	return 0;
+}
+
+static int
+sqlite_line_get(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+		int64_t line_id, json_t **out)
+{
+	static const char *const names[] = {
+		"id",	      "to_number",  "{custom_variables", "{metadata",
+		"status",     "due_at",	    "attempts",		 "skip_reason",
+		"created_at", "updated_at", "retries",		 "reschedules",
+		"last_outcome"};
+	sqlite3_stmt *st = stmt(c, S_LINE_GET);
+	json_t *arr;
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	sqlite3_bind_int64(st, 3, line_id);
+	if ((rc = collect_rows(c, st, names, 13, &arr)) < 0)
+		return rc;
+	name_line_statuses(arr);
+	if (json_array_size(arr) == 0) {
+		json_decref(arr);
+		return CD_ENOTFOUND;
+	}
+	*out = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	return 0;
+}
+
+static int
+sqlite_attempt_list(struct store_conn *c, int64_t line_id, json_t **out)
+{
+	static const char *const names[] = {
+		"attempt_id",	   "attempt_number", "started_at",
+		"answered_at",	   "ended_at",	     "outcome",
+		"duration_ms",	   "welcome_message", "{missing_variables",
+		"callback_at",	   "summary"};
+	sqlite3_stmt *st = stmt(c, S_ATTEMPT_LIST);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, line_id);
+	return collect_rows(c, st, names, 11, out);
+}
+
+static int
+sqlite_attempt_stats(struct store_conn *c, int64_t campaign_id, int64_t since,
+		     json_t **out)
+{
+	static const char *const names[] = {"hour", "outcome", "n"};
+	sqlite3_stmt *st = stmt(c, S_ATTEMPT_STATS);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int64(st, 2, since);
+	return collect_rows(c, st, names, 3, out);
+}
+
+/* Runs a bound campaign-wide UPDATE and reports how many lines it moved. */
+static int
+update_lines(struct store_conn *c, sqlite3_stmt *st, int64_t *n)
+{
+	int rc = step_done(c, st);
+
+	if (rc < 0)
+		return rc;
+	*n = sqlite3_changes(sq(c)->db);
+	return 0;
+}
+
+static int
+sqlite_line_requeue_failed(struct store_conn *c, int64_t campaign_id,
+			   int64_t now, int64_t *n)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_REQUEUE);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int64(st, 2, now);
+	return update_lines(c, st, n);
+}
+
+static int
+sqlite_line_expire_retries(struct store_conn *c, int64_t campaign_id,
+			   int max_retries, int64_t now, int64_t *n)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_EXPIRE);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int(st, 2, max_retries);
+	sqlite3_bind_int64(st, 3, now);
+	return update_lines(c, st, n);
+}
+
+static int
+sqlite_line_drop_callbacks(struct store_conn *c, int64_t campaign_id,
+			   int64_t now, int64_t *n)
+{
+	sqlite3_stmt *st = stmt(c, S_LINE_DROP_CALLBACKS);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, campaign_id);
+	sqlite3_bind_int64(st, 2, now);
+	return update_lines(c, st, n);
+}
+
+/* --- Do-not-call -------------------------------------------------------- */
+
+static int
+sqlite_dnc_add(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+	       const char *number, const char *reason, int64_t now,
+	       int64_t *id)
+{
+	sqlite3_stmt *st = stmt(c, S_DNC_ADD);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	sqlite3_bind_text(st, 3, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, reason != NULL ? reason : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	*id = last_id(c);
+	return 0;
+}
+
+static int
+sqlite_dnc_remove(struct store_conn *c, int64_t account_id, int64_t id)
+{
+	sqlite3_stmt *st = stmt(c, S_DNC_REMOVE);
+	int64_t n;
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = update_lines(c, st, &n)) < 0)
+		return rc;
+	return n > 0 ? 0 : CD_ENOTFOUND;
+}
+
+static int
+sqlite_dnc_list(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+		int64_t offset, int64_t limit, json_t **out, int64_t *total)
+{
+	static const char *const names[] = {"id", "number", "campaign_id",
+					    "reason", "created_at"};
+	sqlite3_stmt *st = stmt(c, S_DNC_COUNT);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	if ((rc = count_query(c, st, total)) < 0)
+		return rc;
+	if ((st = stmt(c, S_DNC_LIST)) == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	sqlite3_bind_int64(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	return collect_rows(c, st, names, 5, out);
+}
+
+static int
+sqlite_dnc_listed(struct store_conn *c, int64_t account_id,
+		  int64_t campaign_id, const char *number, bool *listed)
+{
+	sqlite3_stmt *st = stmt(c, S_DNC_LISTED);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, campaign_id);
+	sqlite3_bind_text(st, 3, number, -1, SQLITE_STATIC);
+	if ((rc = step_row(c, st)) < 0)
+		return rc;
+	*listed = rc == 1;
+	sqlite3_reset(st);
+	return 0;
+}
+
 /* --- Idempotency -------------------------------------------------------- */
 
 static int
@@ -1035,6 +1509,23 @@ const struct store_backend store_sqlite_backend = {
 	.line_list = sqlite_line_list,
 	.line_count = sqlite_line_count,
 	.line_cancel_open = sqlite_line_cancel_open,
+	.campaign_live_ids = sqlite_campaign_live_ids,
+	.line_due = sqlite_line_due,
+	.line_set = sqlite_line_set,
+	.attempt_begin = sqlite_attempt_begin,
+	.attempt_get = sqlite_attempt_get,
+	.attempt_finish = sqlite_attempt_finish,
+	.attempts_open = sqlite_attempts_open,
+	.line_get = sqlite_line_get,
+	.attempt_list = sqlite_attempt_list,
+	.attempt_stats = sqlite_attempt_stats,
+	.line_requeue_failed = sqlite_line_requeue_failed,
+	.line_expire_retries = sqlite_line_expire_retries,
+	.line_drop_callbacks = sqlite_line_drop_callbacks,
+	.dnc_add = sqlite_dnc_add,
+	.dnc_remove = sqlite_dnc_remove,
+	.dnc_list = sqlite_dnc_list,
+	.dnc_listed = sqlite_dnc_listed,
 	.idem_get = sqlite_idem_get,
 	.idem_put = sqlite_idem_put,
 };
