@@ -62,9 +62,18 @@ static void
 test_round_trip(void **state)
 {
 	static const int64_t ids[] = {
-	    1,		  2,	     63,	    64,
-	    255,	  256,	     65535,	    999999,
-	    INT32_MAX,	  UINT32_MAX, INT64_C(1) << 53, INT64_MAX - 1,
+	    1,
+	    2,
+	    63,
+	    64,
+	    255,
+	    256,
+	    65535,
+	    999999,
+	    INT32_MAX,
+	    UINT32_MAX,
+	    INT64_C(1) << 53,
+	    INT64_MAX - 1,
 	    INT64_MAX,
 	};
 	char buf[CURSOR_LEN + 1];

@@ -103,8 +103,8 @@ static void
 test_string_wrong_type(void **state)
 {
 	static const char *const bodies[] = {
-	    "{\"name\": 5}",	"{\"name\": 1.5}", "{\"name\": true}",
-	    "{\"name\": false}", "{\"name\": []}",  "{\"name\": {}}",
+	    "{\"name\": 5}",	   "{\"name\": 1.5}", "{\"name\": true}",
+	    "{\"name\": false}",   "{\"name\": []}",  "{\"name\": {}}",
 	    "{\"name\": [\"x\"]}",
 	};
 	const char *out = "untouched";
@@ -170,12 +170,9 @@ test_string_control_characters(void **state)
 {
 	static const char *const bodies[] = {
 	    "{\"name\": \"a\\u0000b\"}", /* NUL inside */
-	    "{\"name\": \"\\u0000\"}",
-	    "{\"name\": \"bell\\u0007\"}",
-	    "{\"name\": \"esc\\u001b[31m\"}",
-	    "{\"name\": \"\\u001f\"}",
-	    "{\"name\": \"back\\bspace\"}",
-	    "{\"name\": \"form\\ffeed\"}",
+	    "{\"name\": \"\\u0000\"}",	      "{\"name\": \"bell\\u0007\"}",
+	    "{\"name\": \"esc\\u001b[31m\"}", "{\"name\": \"\\u001f\"}",
+	    "{\"name\": \"back\\bspace\"}",   "{\"name\": \"form\\ffeed\"}",
 	};
 	const char *out = "untouched";
 	struct verr e;
@@ -185,8 +182,8 @@ test_string_control_characters(void **state)
 		json_t *obj = parse(bodies[i]);
 
 		memset(&e, 0, sizeof(e));
-		assert_int_equal(
-		    fields_string(obj, "name", true, 64, &out, &e), CD_EINVAL);
+		assert_int_equal(fields_string(obj, "name", true, 64, &out, &e),
+				 CD_EINVAL);
 		assert_verr(&e, "name", "invalid_characters");
 		json_decref(obj);
 	}
@@ -214,11 +211,11 @@ test_int_ok(void **state)
 	assert_int_equal(out, 1000);
 	assert_int_equal(fields_int(obj, "neg", true, -10, 10, &out, &e), 0);
 	assert_int_equal(out, -7);
-	assert_int_equal(
-	    fields_int(obj, "big", true, 1, INT64_MAX, &out, &e), 0);
+	assert_int_equal(fields_int(obj, "big", true, 1, INT64_MAX, &out, &e),
+			 0);
 	assert_int_equal(out, INT64_MAX);
-	assert_int_equal(
-	    fields_int(obj, "small", true, INT64_MIN, 0, &out, &e), 0);
+	assert_int_equal(fields_int(obj, "small", true, INT64_MIN, 0, &out, &e),
+			 0);
 	assert_int_equal(out, INT64_MIN);
 	/* A real without a fraction is that whole number. */
 	assert_int_equal(fields_int(obj, "whole", true, 1, 10, &out, &e), 0);
@@ -276,10 +273,18 @@ static void
 test_int_out_of_range(void **state)
 {
 	static const char *const bodies[] = {
-	    "{\"n\": 0}",     "{\"n\": 1001}",	"{\"n\": -1}",
-	    "{\"n\": 2.5}",   "{\"n\": 0.999}", "{\"n\": 10.0001}",
-	    "{\"n\": -2.5}",  "{\"n\": 1e300}", "{\"n\": -1e300}",
-	    "{\"n\": 1000.5}", "{\"n\": 1e-9}", "{\"n\": 1001.0}",
+	    "{\"n\": 0}",
+	    "{\"n\": 1001}",
+	    "{\"n\": -1}",
+	    "{\"n\": 2.5}",
+	    "{\"n\": 0.999}",
+	    "{\"n\": 10.0001}",
+	    "{\"n\": -2.5}",
+	    "{\"n\": 1e300}",
+	    "{\"n\": -1e300}",
+	    "{\"n\": 1000.5}",
+	    "{\"n\": 1e-9}",
+	    "{\"n\": 1001.0}",
 	    "{\"n\": 9223372036854775807}",
 	};
 	int64_t out = 42;
@@ -317,8 +322,7 @@ test_int_large_reals(void **state)
 			 CD_EINVAL);
 	assert_verr(&e, "a", "out_of_range");
 	/* 2^62 is exact in a double and in range. */
-	assert_int_equal(fields_int(obj, "b", true, 1, INT64_MAX, &out, &e),
-			 0);
+	assert_int_equal(fields_int(obj, "b", true, 1, INT64_MAX, &out, &e), 0);
 	assert_int_equal(out, INT64_C(4611686018427387904));
 	json_decref(obj);
 }

@@ -14,8 +14,7 @@
 
 /* The spellings of the public API, in enum order. */
 static const char *const types[] = {"dynamic", "csv"};
-static const char *const states[] = {"draft", "active", "paused",
-				     "cancelled"};
+static const char *const states[] = {"draft", "active", "paused", "cancelled"};
 static const char *const statuses[] = {
     "draft",	   "scheduled", "in_progress", "waiting",
     "auto_paused", "paused",	"cancelled",   "completed",
@@ -38,7 +37,7 @@ test_type_names(void **state)
 		assert_int_equal(campaign_type_parse(types[i]), (int)i);
 	}
 	assert_string_equal(campaign_type_name((enum campaign_type)2), "?");
-	assert_string_equal(campaign_type_name((enum campaign_type)-1), "?");
+	assert_string_equal(campaign_type_name((enum campaign_type) - 1), "?");
 }
 
 static void
@@ -48,8 +47,7 @@ test_state_names(void **state)
 	assert_string_equal(campaign_state_name(CSTATE_DRAFT), "draft");
 	assert_string_equal(campaign_state_name(CSTATE_ACTIVE), "active");
 	assert_string_equal(campaign_state_name(CSTATE_PAUSED), "paused");
-	assert_string_equal(campaign_state_name(CSTATE_CANCELLED),
-			    "cancelled");
+	assert_string_equal(campaign_state_name(CSTATE_CANCELLED), "cancelled");
 	for (size_t i = 0; i < NELEM(states); i++)
 		assert_int_equal(campaign_state_parse(states[i]), (int)i);
 	assert_string_equal(campaign_state_name((enum campaign_state)4), "?");
@@ -107,9 +105,20 @@ static void
 test_unknown_names(void **state)
 {
 	static const char *const bad[] = {
-	    "",		"?",	      "Dynamic",  "CSV",	  "active ",
-	    " paused",	"inprogress", "running",  "in-progress",  "PENDING",
-	    "complete", "canceled",   "dynamicx", "retry_schedule",
+	    "",
+	    "?",
+	    "Dynamic",
+	    "CSV",
+	    "active ",
+	    " paused",
+	    "inprogress",
+	    "running",
+	    "in-progress",
+	    "PENDING",
+	    "complete",
+	    "canceled",
+	    "dynamicx",
+	    "retry_schedule",
 	};
 
 	(void)state;
