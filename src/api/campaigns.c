@@ -374,10 +374,17 @@ write_change(struct store_conn *c, struct api_ctx *ctx, void *arg)
 {
 	change_fn change = (change_fn)arg;
 	struct store_campaign cp;
+	json_t *settings;
 	int rc;
 
 	if ((rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp)) < 0)
 		return api_store_error(ctx, rc, "campaign");
+	settings = json_deep_copy(cp.settings);
+	json_decref(cp.settings);
+	if ((cp.settings = settings) == NULL) {
+		store_campaign_clear(&cp);
+		return api_store_error(ctx, CD_ENOMEM, "campaign");
+	}
 	rc = change(c, ctx, &cp);
 	if (rc == 0 && (rc = store_campaign_update(c, &cp, ctx->now)) < 0)
 		api_store_error(ctx, rc, "campaign");

@@ -7,13 +7,18 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/clock.h"
 #include "store/store_backend.h"
 
 /* Upper bound on writes sharing one commit, to bound a batch's latency. */
 #define BATCH_MAX 1024
+
+/* Commits slower than this are logged: the disk is struggling. */
+#define SLOW_COMMIT_MS 100
 
 struct write_req {
 	store_write_fn fn;
@@ -38,6 +43,11 @@ struct store {
 	bool stopping;
 	pthread_t writer;
 	struct store_conn *wconn;
+
+	pthread_t upkeeper;
+	bool upkeeping;
+	struct store_conn *uconn;
+	pthread_cond_t upkeep_stop;
 };
 
 static const struct store_backend *
@@ -107,6 +117,7 @@ static void
 run_batch(struct store *s, struct write_req *batch)
 {
 	struct write_req *r, *last = NULL, *rest;
+	int64_t t0;
 	int n = 0, rc;
 
 	for (r = batch; r != NULL && n < BATCH_MAX; r = r->next, n++)
@@ -126,8 +137,12 @@ run_batch(struct store *s, struct write_req *batch)
 	rc = s->be->begin(s->wconn);
 	for (r = batch; r != NULL && rc == 0; r = r->next)
 		run_one(s, r);
+	t0 = clock_mono_ms();
 	if (rc == 0)
 		rc = s->be->commit(s->wconn);
+	if (clock_mono_ms() - t0 > SLOW_COMMIT_MS)
+		log_warn("store: a commit of %d writes took %lld ms", n,
+			 (long long)(clock_mono_ms() - t0));
 	if (rc < 0) {
 		log_error("store: commit of %d writes failed", n);
 		s->be->rollback(s->wconn);
@@ -145,6 +160,45 @@ writer_main(void *arg)
 	while ((batch = take_batch(s)) != NULL)
 		run_batch(s, batch);
 	return NULL;
+}
+
+static void *
+upkeep_main(void *arg)
+{
+	struct store *s = arg;
+	struct timespec ts;
+
+	log_set_context("upkeep");
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += STORE_UPKEEP_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&s->upkeep_stop, &s->lock, &ts);
+		if (s->stopping)
+			break;
+		pthread_mutex_unlock(&s->lock);
+		s->be->upkeep(s->uconn);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Starts the upkeep thread when the backend has upkeep to do. */
+static void
+start_upkeep(struct store *s)
+{
+	if (s->be->upkeep == NULL || s->be->connect(s->target, &s->uconn) < 0)
+		return;
+	pthread_cond_init(&s->upkeep_stop, NULL);
+	if (pthread_create(&s->upkeeper, NULL, upkeep_main, s) == 0) {
+		s->upkeeping = true;
+		return;
+	}
+	pthread_cond_destroy(&s->upkeep_stop);
+	s->be->disconnect(s->uconn);
 }
 
 int
@@ -201,6 +255,7 @@ store_open(const char *url, struct store **out)
 		goto fail;
 	if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
 		goto fail;
+	start_upkeep(s);
 	*out = s;
 	return 0;
 fail:
@@ -221,8 +276,15 @@ store_close(struct store *s)
 	pthread_mutex_lock(&s->lock);
 	s->stopping = true;
 	pthread_cond_signal(&s->work);
+	if (s->upkeeping)
+		pthread_cond_signal(&s->upkeep_stop);
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->writer, NULL);
+	if (s->upkeeping) {
+		pthread_join(s->upkeeper, NULL);
+		pthread_cond_destroy(&s->upkeep_stop);
+		s->be->disconnect(s->uconn);
+	}
 	s->be->disconnect(s->wconn);
 	while ((c = s->idle) != NULL) {
 		s->idle = c->next_idle;

@@ -149,7 +149,8 @@ struct store_campaign {
 	int64_t start_at;   /* ms; dialling may begin then */
 	int64_t resumed_at; /* last start or resume by hand */
 	int concurrent_call_limit;
-	json_t *settings; /* timezone, retry, window, conditions... */
+	json_t *settings; /* timezone, retry, window, conditions...; shared:
+			     json_deep_copy it before changing it */
 	int64_t created_at;
 	int64_t updated_at;
 	/* Filled by store_campaign_get, not stored as such: */

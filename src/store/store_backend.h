@@ -21,6 +21,12 @@ struct store_backend {
 	void (*disconnect)(struct store_conn *c);
 	int (*migrate)(struct store_conn *c);
 	int (*schema_version)(struct store_conn *c);
+	/*
+	 * Background upkeep on a connection of its own, called every
+	 * STORE_UPKEEP_MS by a thread that never blocks the writer; may be
+	 * NULL.
+	 */
+	void (*upkeep)(struct store_conn *c);
 
 	/* The writer's transaction and each write's savepoint. */
 	int (*begin)(struct store_conn *c);
@@ -104,6 +110,8 @@ struct store_backend {
 	int (*idem_put)(struct store_conn *, int64_t, const char *,
 			const unsigned char *, int, const char *, int64_t);
 };
+
+#define STORE_UPKEEP_MS 200
 
 extern const struct store_backend store_sqlite_backend;
 

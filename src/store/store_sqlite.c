@@ -211,10 +211,20 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "AND number = ?3 AND campaign_id IN (0, ?2) LIMIT 1",
 };
 
+/* Parsed campaign settings, kept while their stored text is unchanged. */
+#define SETTINGS_CACHE 4
+
+struct settings_entry {
+	char *text;
+	json_t *json;
+};
+
 struct sqlite_conn {
 	struct store_conn base;
 	sqlite3 *db;
 	sqlite3_stmt *stmts[S_COUNT];
+	struct settings_entry settings[SETTINGS_CACHE];
+	unsigned next_victim;
 };
 
 static struct sqlite_conn *
@@ -325,7 +335,8 @@ configure(struct sqlite_conn *c)
 	static const char pragmas[] = "PRAGMA journal_mode = WAL;"
 				      "PRAGMA synchronous = FULL;"
 				      "PRAGMA foreign_keys = ON;"
-				      "PRAGMA temp_store = MEMORY;";
+				      "PRAGMA temp_store = MEMORY;"
+				      "PRAGMA wal_autocheckpoint = 0;";
 
 	sqlite3_busy_timeout(c->db, 10000);
 	if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
@@ -366,6 +377,10 @@ sqlite_disconnect(struct store_conn *base)
 
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(c->stmts[i]);
+	for (int i = 0; i < SETTINGS_CACHE; i++) {
+		free(c->settings[i].text);
+		json_decref(c->settings[i].json);
+	}
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -425,6 +440,23 @@ sqlite_migrate(struct store_conn *base)
 		if (apply_migration(c, v) < 0)
 			return CD_ESTORE;
 	return 0;
+}
+
+/*
+ * Copies committed pages from the WAL into the database off the writer's
+ * path (PASSIVE never waits for readers or the writer), so a commit never
+ * pays for a checkpoint.
+ */
+static void
+sqlite_upkeep(struct store_conn *c)
+{
+	int log = 0, done = 0;
+
+	if (sqlite3_wal_checkpoint_v2(sq(c)->db, NULL,
+				      SQLITE_CHECKPOINT_PASSIVE, &log,
+				      &done) != SQLITE_OK &&
+	    sqlite3_errcode(sq(c)->db) != SQLITE_BUSY)
+		log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(sq(c)->db));
 }
 
 static int
@@ -813,8 +845,35 @@ sqlite_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
 	return 0;
 }
 
+/*
+ * Returns a new reference to the parsed settings of column i. Adding a
+ * contact reads the same campaign thousands of times a second, so parsed
+ * settings are cached per connection; callers must not change them.
+ */
+static json_t *
+cached_settings(struct sqlite_conn *c, sqlite3_stmt *st, int i)
+{
+	const char *text = col_text(st, i);
+	struct settings_entry *e;
+	char *copy;
+
+	for (int k = 0; k < SETTINGS_CACHE; k++)
+		if (c->settings[k].text != NULL &&
+		    strcmp(c->settings[k].text, text) == 0)
+			return json_incref(c->settings[k].json);
+	if ((copy = strdup(text)) == NULL)
+		return col_json(st, i);
+	e = &c->settings[c->next_victim++ % SETTINGS_CACHE];
+	free(e->text);
+	json_decref(e->json);
+	e->text = copy;
+	e->json = col_json(st, i);
+	return json_incref(e->json);
+}
+
 static void
-read_campaign_row(sqlite3_stmt *st, struct store_campaign *out)
+read_campaign_row(struct sqlite_conn *c, sqlite3_stmt *st,
+		  struct store_campaign *out)
 {
 	out->id = sqlite3_column_int64(st, 0);
 	out->account_id = sqlite3_column_int64(st, 1);
@@ -826,7 +885,7 @@ read_campaign_row(sqlite3_stmt *st, struct store_campaign *out)
 	out->start_at = sqlite3_column_int64(st, 7);
 	out->resumed_at = sqlite3_column_int64(st, 8);
 	out->concurrent_call_limit = sqlite3_column_int(st, 9);
-	out->settings = col_json(st, 10);
+	out->settings = cached_settings(c, st, 10);
 	out->created_at = sqlite3_column_int64(st, 11);
 	out->updated_at = sqlite3_column_int64(st, 12);
 }
@@ -875,7 +934,7 @@ sqlite_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 	if (rc <= 0)
 		return rc == 0 ? CD_ENOTFOUND : rc;
 	memset(out, 0, sizeof(*out));
-	read_campaign_row(st, out);
+	read_campaign_row(sq(c), st, out);
 	sqlite3_reset(st);
 	if (out->name == NULL || (rc = read_counts(c, out)) < 0) {
 		store_campaign_clear(out);
@@ -1482,6 +1541,7 @@ const struct store_backend store_sqlite_backend = {
 	.disconnect = sqlite_disconnect,
 	.migrate = sqlite_migrate,
 	.schema_version = sqlite_schema_version,
+	.upkeep = sqlite_upkeep,
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,

@@ -138,7 +138,7 @@ export function hourlyChart(hours) {
   for (let i = 0; i <= ticks; i++) {
     const v = (max / ticks) * i;
     grid.push(svg('line', { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v),
-      class: 'chart-grid' }),
+      class: 'chart-gridline' }),
     svg('text', { x: m.l - 8, y: y(v) + 4, class: 'chart-axis',
       'text-anchor': 'end', text: Number.isInteger(v) ? String(v)
         : v.toFixed(1) }));

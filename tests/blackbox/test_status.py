@@ -1,0 +1,190 @@
+"""Derived campaign status: daily windows (auto_paused and when it
+resumes), completed csv campaigns, and contacts queued while closed.
+
+The windows are built around the real clock so that they are closed (or
+open) now whatever the time of day the suite runs.
+"""
+import datetime as dt
+
+import pytest
+
+from conftest import BULK, assert_error, unique_e164
+
+DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+        "sunday"]
+
+
+def path(cid, sub=""):
+    return "%s/%d%s" % (BULK, cid, sub)
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@pytest.fixture
+def same_day():
+    """Skips a test that straddles midnight UTC (its window would move)."""
+    start = utcnow()
+    yield start
+    if utcnow().date() != start.date():
+        pytest.skip("ran across midnight UTC")
+
+
+def test_day_not_allowed_is_auto_paused(api, same_day):
+    today = same_day.weekday()
+    allowed = [d for i, d in enumerate(DAYS) if i != today]
+    c = api.make_campaign(allowed_days=allowed)
+    assert c["campaign_status"] == "auto_paused"
+    tomorrow = dt.datetime.combine(same_day.date() + dt.timedelta(days=1),
+                                   dt.time(0, 0))
+    assert c["resumes_at"] == iso(tomorrow)
+    assert c["allowed_days"] == allowed
+
+    # Contacts are still accepted and queued.
+    r = api.add_contact(c["id"])
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "auto_paused"
+    assert api.all_lines(c["id"])[0]["status"] == "pending"
+    g = api.campaign(c["id"])
+    assert g["campaign_status"] == "auto_paused"
+    assert g["counts"]["pending"] == 1
+
+
+def test_day_not_allowed_in_the_campaign_zone(api):
+    zone = "Pacific/Kiritimati"  # UTC+14: often another day than UTC
+    local = dt.datetime.now(dt.timezone(dt.timedelta(hours=14)))
+    if local.hour == 23 and local.minute >= 58:
+        pytest.skip("too close to local midnight")
+    allowed = [d for i, d in enumerate(DAYS) if i != local.weekday()]
+    c = api.make_campaign(timezone=zone, allowed_days=allowed)
+    assert c["campaign_status"] == "auto_paused"
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1),
+                                   dt.time(0, 0)) - dt.timedelta(hours=14)
+    assert c["resumes_at"] == iso(midnight)
+
+
+def test_only_today_allowed_is_open(api, same_day):
+    c = api.make_campaign(allowed_days=[DAYS[same_day.weekday()]])
+    assert c["campaign_status"] == "waiting"
+    assert c["resumes_at"] is None
+
+
+def test_allowed_days_as_numbers(api, same_day):
+    # Numbers count from 0 = Sunday.
+    sunday_first = (same_day.weekday() + 1) % 7
+    c = api.make_campaign(allowed_days=[sunday_first])
+    assert c["campaign_status"] == "waiting"
+    assert c["allowed_days"] == [DAYS[same_day.weekday()]]
+
+
+def closed_now_window(now):
+    """Hard stop and auto start around now, so that now is outside."""
+    q = (now.hour * 60 + now.minute) // 15 * 15
+    stop = (q - 60) % 1440
+    start = (q + 75) % 1440
+    return stop / 60, start / 60, start
+
+
+def test_outside_daily_hours_is_auto_paused(api, same_day):
+    stop_h, start_h, start_min = closed_now_window(same_day)
+    c = api.make_campaign(enable_daily_hard_stop=True,
+                          daily_stop_time=stop_h,
+                          enable_daily_auto_start=True,
+                          daily_start_time=start_h)
+    assert c["campaign_status"] == "auto_paused", c
+    opens = dt.datetime.combine(same_day.date(), dt.time(0, 0)) + \
+        dt.timedelta(minutes=start_min)
+    if start_min < same_day.hour * 60 + same_day.minute:
+        opens += dt.timedelta(days=1)
+    assert c["resumes_at"] == iso(opens)
+    r = api.add_contact(c["id"])
+    assert r.json["campaign_status"] == "auto_paused"
+
+
+def test_window_change_moves_status_both_ways(api, same_day):
+    c = api.make_campaign()
+    assert c["campaign_status"] == "waiting"
+    stop_h, start_h, _ = closed_now_window(same_day)
+    r = api.put(path(c["id"], "/daily-time-control"), {
+        "enable_daily_hard_stop": True, "daily_stop_time": stop_h,
+        "enable_daily_auto_start": True, "daily_start_time": start_h})
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "auto_paused"
+    assert api.campaign(c["id"])["campaign_status"] == "auto_paused"
+    r = api.put(path(c["id"], "/daily-time-control"),
+                {"enable_daily_hard_stop": False})
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "waiting"
+
+
+def test_paused_wins_over_auto_paused(api, same_day):
+    allowed = [d for i, d in enumerate(DAYS) if i != same_day.weekday()]
+    c = api.make_campaign(allowed_days=allowed)
+    assert api.action(c["id"], "pause").json["campaign_status"] == "paused"
+    assert api.action(c["id"], "resume").json["campaign_status"] == \
+        "auto_paused"
+
+
+def test_csv_with_every_line_skipped_is_completed(api):
+    c = api.make_campaign(
+        contact_list=[{"phone_number": unique_e164(), "tier": "tin"},
+                      {"phone_number": unique_e164(), "tier": "lead"}],
+        call_conditions=[{"column": "tier", "operator": "in",
+                          "value": ["gold", "silver"]}])
+    assert c["campaign_status"] == "completed"
+    assert c["counts"]["skipped"] == 2
+    for act in ("pause", "resume"):
+        assert_error(api.action(c["id"], act), 409, "campaign_completed")
+    assert_error(api.delete(path(c["id"])), 409, "campaign_completed")
+    assert_error(api.put(path(c["id"], "/concurrency"),
+                         {"concurrent_call_limit": 3}), 409,
+                 "campaign_completed")
+    assert api.campaign(c["id"])["campaign_status"] == "completed"
+    assert api.campaign(c["id"])["concurrent_call_limit"] == 10
+
+
+def test_dynamic_campaign_never_completes(api):
+    c = api.make_campaign(call_conditions=[
+        {"column": "tier", "operator": "equals", "value": "gold"}])
+    r = api.add_contact(c["id"], custom_variables={"tier": "tin"})
+    assert r.json["line_status"] == "skipped"
+    assert r.json["campaign_status"] == "waiting"
+    assert api.campaign(c["id"])["campaign_status"] == "waiting"
+
+
+@pytest.mark.parametrize("cond", [
+    {"column": "tier", "operator": "bogus", "value": 1},
+    {"column": "tier", "operator": "in", "value": "gold"},
+    {"column": "age", "operator": "greater_than", "value": "old"},
+    {"operator": "equals", "value": 1},
+    "not an object",
+])
+def test_bad_call_conditions_are_422(api, cond):
+    r = api.post(BULK + "/create", api.campaign_body(call_conditions=[cond]))
+    assert_error(r, 422)
+
+
+def test_call_conditions_on_metadata_and_number(api):
+    c = api.make_campaign(call_conditions=[
+        {"column": "metadata.source", "operator": "equals", "value": "crm"},
+        {"column": "to_number", "operator": "starts_with", "value": "+1555"},
+    ])
+    ok = api.add_contact(c["id"], unique_e164("+1555"),
+                         metadata={"source": "crm"})
+    bad_meta = api.add_contact(c["id"], unique_e164("+1555"),
+                               metadata={"source": "web"})
+    bad_num = api.add_contact(c["id"], unique_e164("+4420"),
+                              metadata={"source": "crm"})
+    assert "line_status" not in ok.json
+    assert bad_meta.json["line_status"] == "skipped"
+    assert bad_num.json["line_status"] == "skipped"
+    lines = {l["line_id"]: l for l in api.all_lines(c["id"])}
+    assert "call_conditions[0]" in lines[bad_meta.json["line_id"]][
+        "skip_reason"]
+    assert "call_conditions[1]" in lines[bad_num.json["line_id"]][
+        "skip_reason"]

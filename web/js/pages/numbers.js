@@ -1,0 +1,158 @@
+// Phone Numbers: the numbers campaigns call from, their carrier and the
+// agent attached to each.
+
+import {
+  h, clear, field, alertBox, errorText, showError, showMessage,
+  showFieldError, clearFieldErrors, setBusy,
+} from '../dom.js';
+import { api, listAll } from '../api.js';
+import { timeEl } from '../format.js';
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+export function renderNumbers(root, ctx) {
+  document.title = 'Phone Numbers · campaignd';
+  let agents = [];
+  const listBox = h('div', { class: 'card card-flush', 'aria-busy': 'true' },
+    h('p', { class: 'loading' }, 'Loading phone numbers…'));
+  const listMsg = h('div', {});
+
+  const number = h('input', { type: 'tel', class: 'input', name: 'number',
+    placeholder: '+14155550100', autocomplete: 'off' });
+  const provider = h('select', { class: 'input', name: 'provider' },
+    h('option', { value: 'sim' }, 'sim — built-in simulated carrier'));
+  const agentSel = h('select', { class: 'input', name: 'agent_id' },
+    h('option', { value: '' }, 'No agent'));
+  const formMsg = h('div', { class: 'form-message', 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' },
+    'Add phone number');
+  const form = h('form', { class: 'card form-card', novalidate: true,
+    'aria-labelledby': 'add-number-title' },
+  h('h2', { class: 'card-title', id: 'add-number-title' }, 'Add a phone number'),
+  h('div', { class: 'form-grid' },
+    field({ label: 'Number (E.164)', input: number, name: 'number',
+      hint: '“+”, the country code and the number, e.g. +14155550100.' }),
+    field({ label: 'Provider', input: provider, name: 'provider' }),
+    field({ label: 'Agent', input: agentSel, name: 'agent_id',
+      hint: 'The agent that talks on calls from this number.' })),
+  formMsg,
+  h('div', { class: 'form-actions' }, submit));
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    formMsg.replaceChildren();
+    const value = number.value.trim();
+    if (!E164.test(value)) {
+      showFieldError(number, 'Enter the number in E.164 form, e.g. '
+        + '+14155550100.');
+      number.focus();
+      return;
+    }
+    const body = { number: value, provider: provider.value };
+    if (agentSel.value) body.agent_id = Number(agentSel.value);
+    setBusy(submit, true, 'Adding…');
+    try {
+      const r = await api.post('/api/v1/phone_numbers', body,
+        { signal: ctx.signal });
+      showMessage(formMsg, 'success', `${r.number} was added.`);
+      number.value = '';
+      load();
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      const target = form.querySelector(`[data-field="${err.field
+        || (err.code === 'number_exists' ? 'number'
+          : err.code === 'unknown_agent' ? 'agent_id' : '')}"]`);
+      if (target) {
+        showFieldError(target, err.message);
+        target.focus();
+      } else showError(formMsg, err);
+    } finally {
+      setBusy(submit, false);
+    }
+  });
+
+  clear(root, h('div', { class: 'page' },
+    h('div', { class: 'page-head' }, h('div', {},
+      h('h1', { class: 'page-title' }, 'Phone Numbers'),
+      h('p', { class: 'page-sub' }, 'Numbers your campaigns call from.'))),
+    form, listMsg, listBox));
+
+  function agentName(id) {
+    const a = agents.find((x) => x.id === id);
+    return a ? a.name : id ? `Agent #${id}` : null;
+  }
+
+  function attachControl(n) {
+    const sel = h('select', { class: 'input input-sm', name: `attach-${n.id}`,
+      'aria-label': `Agent for ${n.number}` },
+    h('option', { value: '' }, 'Choose agent'),
+    agents.map((a) => h('option', { value: String(a.id),
+      selected: a.id === n.agent_id }, a.name)));
+    const btn = h('button', { type: 'button', class: 'btn btn-secondary btn-sm' },
+      'Attach');
+    const msg = h('div', { class: 'row-message', 'aria-live': 'polite' });
+    btn.addEventListener('click', async () => {
+      msg.replaceChildren();
+      if (!sel.value) {
+        showMessage(msg, 'error', 'Choose an agent first.');
+        return;
+      }
+      setBusy(btn, true, 'Attaching…');
+      try {
+        await api.put(`/api/v1/phone_numbers/${n.id}`,
+          { agent_id: Number(sel.value) }, { signal: ctx.signal });
+        showMessage(msg, 'success', 'Agent attached.');
+        load();
+      } catch (err) {
+        if (err.name !== 'AbortError') showError(msg, err);
+      } finally {
+        setBusy(btn, false);
+      }
+    });
+    return h('div', { class: 'attach' }, h('div', { class: 'attach-controls' },
+      sel, btn), msg);
+  }
+
+  async function load() {
+    try {
+      const [numbers, agentList] = await Promise.all([
+        listAll('/api/v1/phone_numbers', 'phone_numbers', ctx.signal),
+        listAll('/api/v1/agents', 'agents', ctx.signal),
+      ]);
+      agents = agentList;
+      clear(agentSel, h('option', { value: '' }, 'No agent'),
+        agents.map((a) => h('option', { value: String(a.id) }, a.name)));
+      listMsg.replaceChildren();
+      listBox.removeAttribute('aria-busy');
+      if (!numbers.length) {
+        clear(listBox, h('div', { class: 'empty' },
+          h('p', { class: 'empty-title' }, 'No phone numbers yet.'),
+          h('p', { class: 'muted' }, 'Add one above to create campaigns.')));
+        return;
+      }
+      clear(listBox, h('div', { class: 'table-wrap' },
+        h('table', { class: 'table', id: 'numbers-table' },
+          h('caption', { class: 'sr-only' }, 'Phone numbers'),
+          h('thead', {}, h('tr', {},
+            ['Number', 'Provider', 'Agent', 'Created', 'Attach an agent']
+              .map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, numbers.map((n) => h('tr', {},
+            h('td', { class: 'mono' }, n.number, h('div', { class: 'muted small' },
+              `#${n.id}`)),
+            h('td', {}, h('span', { class: 'type-tag' }, n.provider)),
+            h('td', {}, agentName(n.agent_id)
+              || h('span', { class: 'muted' }, 'none')),
+            h('td', { class: 'nowrap' }, timeEl(n.created_at)),
+            h('td', {}, attachControl(n))))))));
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      listBox.removeAttribute('aria-busy');
+      listBox.replaceChildren();
+      listMsg.replaceChildren(alertBox('error', `Could not load phone numbers: `
+        + `${errorText(err)}`));
+    }
+  }
+
+  load();
+}
