@@ -108,8 +108,8 @@ void lines_check_list(const json_t *list, const char *number_key,
 		      json_t *good, json_t *bad);
 
 /*
- * Adds one checked contact to campaign cp, as `pending` or, when the call
- * conditions refuse it, `skipped`. Sets *id and, when not NULL, *status.
+ * Adds one checked contact to campaign cp, as `pending` or, when the number
+ * is on a do-not-call list or the call conditions refuse it, `skipped`. Sets *id and, when not NULL, *status.
  */
 int lines_insert(struct store_conn *c, struct api_ctx *ctx,
 		 const struct store_campaign *cp, const json_t *contact,

@@ -2,6 +2,7 @@
  * Lines: contacts added to a campaign one by one through the webhook, in
  * batches, or from a create request's contact list, and their listing.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,9 +136,16 @@ lines_insert(struct store_conn *c, struct api_ctx *ctx,
 		.due_at = ctx->now,
 	};
 	char *reason = NULL;
+	bool listed = false;
 	int failed = -1, rc;
 
-	if (json_array_size(conds) > 0 &&
+	rc = store_dnc_listed(c, cp->account_id, cp->id, l.to_number, &listed);
+	if (rc < 0)
+		return rc;
+	if (listed) {
+		l.status = LINE_SKIPPED;
+		l.skip_reason = "dnc";
+	} else if (json_array_size(conds) > 0 &&
 	    conditions_eval(conds, l.to_number, l.custom_variables,
 			    l.metadata, &failed) == 0) {
 		l.status = LINE_SKIPPED;

@@ -68,6 +68,7 @@ struct dispatcher {
 /* A call claimed in the store, to be placed once the claim is durable. */
 struct claimed {
 	struct dcampaign *dc;
+	int64_t line_id;
 	int64_t attempt_id;
 	int attempt_number;
 	char to[24];
@@ -443,8 +444,9 @@ runnable(struct dcampaign *dc, int64_t now)
 }
 
 static int
-add_call(struct claim_pass *p, struct dcampaign *dc, int64_t attempt_id,
-	 int number, const char *to)
+add_call(struct claim_pass *p, struct dcampaign *dc,
+	 const struct store_attempt_new *a, int64_t attempt_id, int number,
+	 const char *to)
 {
 	struct claimed *cl;
 
@@ -458,6 +460,7 @@ add_call(struct claim_pass *p, struct dcampaign *dc, int64_t attempt_id,
 	}
 	cl = &p->calls[p->ncalls++];
 	cl->dc = dc;
+	cl->line_id = a->line_id;
 	cl->attempt_id = attempt_id;
 	cl->attempt_number = number;
 	snprintf(cl->to, sizeof(cl->to), "%s", to);
@@ -509,7 +512,7 @@ begin_call(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc,
 	json_decref(missing);
 	if (rc < 0)
 		return rc;
-	return add_call(p, dc, id, number, to);
+	return add_call(p, dc, &a, id, number, to);
 }
 
 static int
@@ -583,9 +586,10 @@ place_calls(struct dispatcher *d, struct claim_pass *p)
 			.outcome = OUTCOME_FAILED,
 		};
 
-		log_info("attempt=%lld placed: to=%s campaign=%lld",
-			 (long long)cl->attempt_id, cl->to,
-			 (long long)cl->dc->id);
+		log_info("line=%lld attempt=%lld #%d placed to %s (campaign "
+			 "%lld)",
+			 (long long)cl->line_id, (long long)cl->attempt_id,
+			 cl->attempt_number, cl->to, (long long)cl->dc->id);
 		if (d->sim->ops->place(d->sim, &call) < 0)
 			on_carrier_event(d, &failed);
 	}

@@ -511,7 +511,7 @@ export function renderWizard(root, ctx) {
               class: i === summary.phoneIndex ? 'col-phone' : null }, c)))),
           h('tbody', {}, summary.preview.map((r) => h('tr', {},
             h('td', { class: 'muted' }, String(r.row)),
-            summary.header.map((_, i) => h('td', {}, r.cells[i] ?? '')))))));
+            summary.header.map((_, i) => h('td', {}, r.cells[i] ?? ''))))))));
       box.append(h('p', { class: 'hint' }, 'campaignd checks every row when '
         + 'the campaign is created and lists the rows it rejects by their row '
         + 'number.'));
