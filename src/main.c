@@ -26,11 +26,13 @@ struct opts {
 	const char *listen;
 	const char *account;
 	struct dispatch_config dispatch;
+	double rate_limit;
 };
 
 static const char usage_text[] =
 	"usage: campaignd serve [--db PATH] [--listen HOST:PORT]\n"
-	"                       [--sim-time-scale X] [--sim-seed N]\n"
+	"                       [--sim-time-scale X] [--sim-seed N] "
+	"[--rate-limit N]\n"
 	"       campaignd keys create --db PATH --account NAME\n"
 	"       campaignd keys list --db PATH [--account NAME]\n"
 	"       campaignd keys revoke --db PATH PREFIX\n"
@@ -49,6 +51,9 @@ static const char help_text[] =
 	"                              talk times (env "
 	"CAMPAIGND_SIM_TIME_SCALE, default 1)\n"
 	"           --sim-seed N       seed of its outcome mix (default 1)\n"
+	"           --rate-limit N     requests a second per API key, bursts "
+	"of 2N\n"
+	"                              (0: no limit; default 50000)\n"
 	"           On an empty store it creates the account '" DEFAULT_ACCOUNT
 	"'\n"
 	"           and prints its first API key once.\n"
@@ -88,6 +93,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"account", required_argument, NULL, 'a'},
 		{"sim-time-scale", required_argument, NULL, 't'},
 		{"sim-seed", required_argument, NULL, 's'},
+		{"rate-limit", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -96,6 +102,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->listen = getenv("CAMPAIGND_LISTEN") ? getenv("CAMPAIGND_LISTEN")
 					       : DEFAULT_LISTEN;
 	o->dispatch.sim_time_scale = 1;
+	o->rate_limit = API_RATE_DEFAULT;
 	o->dispatch.sim_seed = 1;
 	if (getenv("CAMPAIGND_SIM_TIME_SCALE") != NULL &&
 	    parse_scale(getenv("CAMPAIGND_SIM_TIME_SCALE"),
@@ -119,6 +126,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->dispatch.sim_seed = strtoull(optarg, NULL, 10);
+			break;
+		case 'r':
+			o->rate_limit = strtod(optarg, NULL);
 			break;
 		default:
 			return -1;
@@ -306,8 +316,10 @@ serve_cmd(int argc, char **argv)
 		goto out;
 	if (dispatch_start(s, &o.dispatch, &disp) < 0)
 		goto out;
-	if ((api = api_new(s, disp)) == NULL ||
-	    http_start(o.listen, api_handle, api, &srv) < 0)
+	if ((api = api_new(s, disp)) == NULL)
+		goto out;
+	api_set_rate_limit(api, o.rate_limit);
+	if (http_start(o.listen, api_handle, api, &srv) < 0)
 		goto out;
 	log_info("campaignd %s listening on %s (port %u), store %s",
 		 CAMPAIGND_VERSION, o.listen, http_port(srv), o.db);

@@ -20,6 +20,11 @@ struct dispatcher;
 struct api *api_new(struct store *store, struct dispatcher *dispatcher);
 void api_free(struct api *api);
 
+/* Requests a second each API key may make (bursts of twice that); 0 for
+ * no limit. Call before serving. */
+#define API_RATE_DEFAULT 50000
+void api_set_rate_limit(struct api *api, double per_second);
+
 /* The http_handler_fn of the daemon; ctx is the struct api. */
 void api_handle(struct http_request *req, struct http_response *res,
 		void *ctx);

@@ -2,6 +2,7 @@
  * The route table and the steps every API request goes through: match,
  * authenticate, parse the body, handle, reply.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,24 @@
 #include "api/handler.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/idmap.h"
 #include "core/log.h"
 #include "domain/apikey.h"
 
 #define IDEM_KEY_MAX 255
 
+/* A token bucket per API key: `rate` requests a second, bursts of 2x. */
+struct bucket {
+	double tokens;
+	int64_t at; /* ms of the last refill */
+};
+
 struct api {
 	struct store *store;
 	struct dispatcher *dispatcher;
+	double rate; /* requests per second per key; 0 for no limit */
+	pthread_mutex_t lock;
+	struct idmap buckets; /* key id -> struct bucket */
 };
 
 struct route {
@@ -73,14 +84,65 @@ api_new(struct store *store, struct dispatcher *dispatcher)
 	if (api != NULL) {
 		api->store = store;
 		api->dispatcher = dispatcher;
+		api->rate = API_RATE_DEFAULT;
+		pthread_mutex_init(&api->lock, NULL);
 	}
 	return api;
 }
 
 void
+api_set_rate_limit(struct api *api, double per_second)
+{
+	api->rate = per_second > 0 ? per_second : 0;
+}
+
+void
 api_free(struct api *api)
 {
+	if (api == NULL)
+		return;
+	for (size_t i = 0; i < api->buckets.cap; i++)
+		if (api->buckets.keys[i] != 0)
+			free(api->buckets.vals[i]);
+	idmap_free(&api->buckets);
+	pthread_mutex_destroy(&api->lock);
 	free(api);
+}
+
+/*
+ * Takes one request from the key's bucket. Returns 0, or the seconds to
+ * wait before the bucket holds a request again.
+ */
+static int
+rate_take(struct api *api, int64_t key_id, int64_t now)
+{
+	struct bucket *b;
+	int wait = 0;
+
+	if (api->rate <= 0)
+		return 0;
+	pthread_mutex_lock(&api->lock);
+	b = idmap_get(&api->buckets, key_id);
+	if (b == NULL && (b = calloc(1, sizeof(*b))) != NULL) {
+		b->tokens = 2 * api->rate;
+		b->at = now;
+		if (idmap_put(&api->buckets, key_id, b) < 0) {
+			free(b);
+			b = NULL;
+		}
+	}
+	if (b != NULL) {
+		b->tokens += (double)(now - b->at) * api->rate / 1000.0;
+		if (b->tokens > 2 * api->rate)
+			b->tokens = 2 * api->rate;
+		b->at = now;
+		if (b->tokens >= 1)
+			b->tokens -= 1;
+		else
+			wait = (int)((1 - b->tokens) / api->rate) + 1;
+	}
+	pthread_mutex_unlock(&api->lock);
+	return wait;
 }
 
 /* Matches one path segment against one pattern segment. */
@@ -145,14 +207,14 @@ find_route(const char *method, const char *path, int64_t ids[2],
 }
 
 static int
-authenticate(struct api_ctx *ctx)
+authenticate(struct api *api, struct api_ctx *ctx)
 {
 	const char *auth = http_header(ctx->req, "Authorization");
 	char prefix[APIKEY_PREFIX_LEN + 1];
 	unsigned char hash[32];
 	struct store_key key;
 	struct store_conn *c;
-	int rc;
+	int rc, wait;
 
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
 		return api_error(ctx, 401, "missing_api_key",
@@ -172,6 +234,13 @@ authenticate(struct api_ctx *ctx)
 	if (key.revoked_at != 0)
 		return api_error(ctx, 401, "revoked_api_key",
 				 "the API key was revoked");
+	if ((wait = rate_take(api, key.id, ctx->now)) > 0) {
+		snprintf(ctx->retry_after, sizeof(ctx->retry_after), "%d", wait);
+		return api_error(ctx, 429, "rate_limited",
+				 "too many requests for this API key; retry "
+				 "in %d s",
+				 wait);
+	}
 	ctx->account_id = key.account_id;
 	return 0;
 }
@@ -248,7 +317,7 @@ read_idempotency_key(struct api_ctx *ctx)
 }
 
 static void
-route_request(struct api_ctx *ctx)
+route_request(struct api *api, struct api_ctx *ctx)
 {
 	const char *method = http_method(ctx->req);
 	const char *path = http_path(ctx->req);
@@ -276,7 +345,7 @@ route_request(struct api_ctx *ctx)
 		api_error(ctx, 404, "not_found", "no route for %s", path);
 		return;
 	}
-	if (authenticate(ctx) < 0 || parse_body(ctx) < 0 ||
+	if (authenticate(api, ctx) < 0 || parse_body(ctx) < 0 ||
 	    read_idempotency_key(ctx) < 0)
 		return;
 	r->fn(ctx);
@@ -330,7 +399,7 @@ api_handle(struct http_request *req, struct http_response *res, void *p)
 			      .dispatcher = api->dispatcher};
 
 	ctx.now = clock_now_ms();
-	route_request(&ctx);
+	route_request(api, &ctx);
 	render(&ctx, res);
 	if (ctx.status >= 500)
 		log_warn("%s %s -> %d", http_method(req), http_path(req),

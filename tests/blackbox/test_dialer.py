@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
 
 import pytest
 
@@ -150,6 +151,14 @@ def wait_line(api, cid, lid, status=None, attempts=None, timeout=15):
                     (lid, status or "final", attempts))
 
 
+def wait_campaign(api, cid, pred, timeout, what):
+    """Waits until pred(campaign view) holds; returns the view."""
+    def ok():
+        v = api.campaign(cid)
+        return v if pred(v) else None
+    return wait_for(ok, timeout, what)
+
+
 def wait_calling(api, cid, lid, timeout=10):
     return wait_line(api, cid, lid, "calling", timeout=timeout)
 
@@ -234,13 +243,13 @@ def test_waiting_in_progress_waiting(api):
     c = api.campaign(cid)
     assert c["campaign_status"] == "waiting" and c["calls_in_flight"] == 0
     lid = add(api, cid, number("+1203"))
-    c = wait_for(lambda: (lambda v: v if v["calls_in_flight"] == 1 else None)(
-        api.campaign(cid)), 5, "a call in flight")
+    c = wait_campaign(api, cid, lambda v: v["calls_in_flight"] == 1, 5,
+                      "a call in flight")
     assert c["campaign_status"] == "in_progress", c
     assert c["counts"]["calling"] == 1, c
     assert line(api, cid, lid)["status"] == "calling"
-    c = wait_for(lambda: (lambda v: v if v["campaign_status"] == "waiting"
-                          else None)(api.campaign(cid)), 6, "waiting again")
+    c = wait_campaign(api, cid, lambda v: v["campaign_status"] == "waiting",
+                      6, "waiting again")
     assert c["calls_in_flight"] == 0, c
     assert c["counts"]["completed"] == 1, c
     ln = line(api, cid, lid)
@@ -306,8 +315,8 @@ def test_cancel_cancels_pending_and_lets_calls_finish(api):
     assert outcomes(la) == ["completed"]
     lb = wait_line(api, cid, b, "cancelled", attempts=1)
     assert outcomes(lb) == ["no_answer"]
-    c = wait_for(lambda: (lambda v: v if v["calls_in_flight"] == 0 else None)(
-        api.campaign(cid)), 5, "no call in flight")
+    c = wait_campaign(api, cid, lambda v: v["calls_in_flight"] == 0, 5,
+                      "no call in flight")
     assert c["campaign_status"] == "cancelled"
     time.sleep(0.5)
     for lid in pending:
@@ -589,8 +598,8 @@ DNC = "/api/v1/dnc"
 
 
 def dnc_entries(client, **q):
-    from urllib.parse import urlencode
-    r = client.get(DNC + ("?" + urlencode(q) if q else ""))
+    q.setdefault("pagesize", 500)
+    r = client.get(DNC + "?" + urlencode(q))
     assert r.status == 200, r
     return r.json["entries"]
 
@@ -666,7 +675,7 @@ def test_dnc_bulk_import_reports_bad_rows(api):
     assert r.json["added"] == 2, r
     assert [x["index"] for x in r.json["rejected"]] == [1, 2, 4], r
     assert all(x["code"] == "invalid_e164" for x in r.json["rejected"]), r
-    listed = [e["number"] for e in dnc_entries(api, pagesize=500)]
+    listed = [e["number"] for e in dnc_entries(api)]
     assert good1 in listed and good2 in listed
     assert listed.count(dup) == 1
     assert_error(api.post(DNC + "/bulk", {"numbers": []}), 422)
@@ -730,9 +739,9 @@ def test_csv_campaign_reaches_completed(api):
     c = api.make_campaign(phone_number_id=num["id"], contact_list=rows,
                           concurrent_call_limit=2)
     assert c["campaign_status"] == "in_progress", c
-    c = wait_for(lambda: (lambda v: v if v["campaign_status"] == "completed"
-                          else None)(api.campaign(c["id"])), 10,
-                 "csv campaign completed")
+    c = wait_campaign(api, c["id"],
+                      lambda v: v["campaign_status"] == "completed", 10,
+                      "csv campaign completed")
     assert c["counts"]["completed"] == 3 and c["counts"]["failed"] == 1, c
     assert c["calls_in_flight"] == 0
     for ln in api.all_lines(c["id"]):
@@ -902,12 +911,13 @@ def _kill9_scenario(d):
     in_flight = {cid: open_attempts(api, cid) for cid in limits}
     for cid, lim in limits.items():
         assert len(in_flight[cid]) == lim, in_flight
+    key = d.first_key
     d.kill9()
 
     # Back at a faster pace, so that the rest of the calls take 0.25 s.
     d.scale = 0.05
     d.start()
-    api = d.client()
+    api = d.client(key)
     # Nothing in flight survives the restart unsettled.
     for cid, lids in in_flight.items():
         for lid, aid in lids.items():
@@ -987,14 +997,13 @@ def test_window_reopens_and_dials(api, window_case):
     cid, reopen = window_case["id"], window_case["reopen"]
     wait_for(lambda: time.time() >= reopen, 75, "the window to reopen",
              interval=0.2)
-    c = wait_for(lambda: (lambda v: v if v["calls_in_flight"] > 0
-                          else None)(api.campaign(cid)), 5,
-                 "calls after the window reopened")
+    c = wait_campaign(api, cid, lambda v: v["calls_in_flight"] > 0, 5,
+                      "calls after the window reopened")
     assert c["campaign_status"] == "in_progress", c
     assert c["resumes_at"] is None, c
     for lid in window_case["lines"]:
         ln = wait_line(api, cid, lid, "completed", attempts=1, timeout=10)
         start = ts(ln["attempt_list"][0]["started_at"])
         assert reopen <= start < reopen + 2, ln
-    c = wait_for(lambda: (lambda v: v if v["campaign_status"] == "waiting"
-                          else None)(api.campaign(cid)), 5, "waiting")
+    wait_campaign(api, cid, lambda v: v["campaign_status"] == "waiting", 5,
+                  "waiting after the calls")
