@@ -36,6 +36,13 @@ struct api_ctx {
 	const unsigned char *file;
 	size_t file_len;
 	const char *file_type;
+
+	/* A reply streamed in pieces (see struct http_response). */
+	long (*stream)(void *cls, char *buf, size_t max);
+	void (*stream_free)(void *cls);
+	void *stream_cls;
+	const char *stream_type;
+	char disposition[96]; /* Content-Disposition, when not empty */
 };
 
 typedef void (*api_handler_fn)(struct api_ctx *ctx);
@@ -121,6 +128,9 @@ int lines_insert(struct store_conn *c, struct api_ctx *ctx,
  */
 void web_serve(struct api_ctx *ctx);
 
+/* Turns a stored line object into its API view (line_id, ISO times). */
+json_t *lines_view(json_t *line);
+
 /* Route handlers, one module per resource. */
 void agents_create(struct api_ctx *ctx);
 void agents_list(struct api_ctx *ctx);
@@ -142,6 +152,7 @@ void lines_add_contact(struct api_ctx *ctx);
 void lines_add_contacts(struct api_ctx *ctx);
 void lines_list(struct api_ctx *ctx);
 void lines_get(struct api_ctx *ctx);
+void lines_export(struct api_ctx *ctx);
 void campaigns_manual_retry(struct api_ctx *ctx);
 void campaigns_stats(struct api_ctx *ctx);
 void attempts_result(struct api_ctx *ctx);

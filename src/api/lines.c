@@ -302,8 +302,8 @@ lines_add_contacts(struct api_ctx *ctx)
 /* --- Listing -------------------------------------------------------------
  */
 
-static json_t *
-line_view(json_t *l)
+json_t *
+lines_view(json_t *l)
 {
 	static const char *const times[] = {"due_at", "created_at",
 					    "updated_at"};
@@ -385,7 +385,7 @@ page_reply(struct store_conn *c, struct api_ctx *ctx,
 	int64_t total;
 	int rc;
 
-	json_array_foreach(lines, i, l) line_view(l);
+	json_array_foreach(lines, i, l) lines_view(l);
 	reply = json_pack("{s:s, s:o, s:o}", "status", "success", "lines",
 			  lines, "next_cursor", next_cursor(lines, q->limit));
 	if (want_total != NULL && strcmp(want_total, "true") == 0) {
@@ -461,7 +461,7 @@ lines_get(struct api_ctx *ctx)
 		return;
 	}
 	json_array_foreach(attempts, i, a) attempt_view(a);
-	line_view(line);
+	lines_view(line);
 	json_object_set_new(line, "attempt_list", attempts);
 	api_ok(ctx, 200,
 	       json_pack("{s:s, s:o}", "status", "success", "line", line));

@@ -65,6 +65,7 @@ static const struct route routes[] = {
 	{"POST", BULK "/{id}/add_contacts", lines_add_contacts},
 	{"GET", BULK "/{id}/lines", lines_list},
 	{"GET", BULK "/{id}/lines/{id}", lines_get},
+	{"GET", BULK "/{id}/lines/export", lines_export},
 	{"GET", BULK "/{id}/stats", campaigns_stats},
 	{"POST", BULK "/{id}/manual_retry", campaigns_manual_retry},
 	{"POST", "/api/v1/calls/attempts/{id}/result", attempts_result},
@@ -376,6 +377,17 @@ render(struct api_ctx *ctx, struct http_response *res)
 {
 	if (ctx->file != NULL) {
 		render_file(ctx, res);
+		return;
+	}
+	if (ctx->stream != NULL) {
+		res->status = 200;
+		res->stream = ctx->stream;
+		res->stream_free = ctx->stream_free;
+		res->stream_cls = ctx->stream_cls;
+		res->content_type = ctx->stream_type;
+		if (ctx->disposition[0] != '\0')
+			http_add_header(res, "Content-Disposition",
+					ctx->disposition);
 		return;
 	}
 	if (ctx->reply == NULL)

@@ -98,18 +98,72 @@ add_extra_headers(struct MHD_Response *r, char *lines)
 	}
 }
 
+struct stream {
+	long (*fn)(void *cls, char *buf, size_t max);
+	void (*free_fn)(void *cls);
+	void *cls;
+};
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	long n = st->fn(st->cls, buf, max);
+
+	(void)pos;
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void
+stream_done(void *cls)
+{
+	struct stream *st = cls;
+
+	if (st->free_fn != NULL)
+		st->free_fn(st->cls);
+	free(st);
+}
+
+static struct MHD_Response *
+make_stream(struct http_response *res)
+{
+	struct stream *st = malloc(sizeof(*st));
+	struct MHD_Response *r;
+
+	if (st == NULL) {
+		if (res->stream_free != NULL)
+			res->stream_free(res->stream_cls);
+		return NULL;
+	}
+	st->fn = res->stream;
+	st->free_fn = res->stream_free;
+	st->cls = res->stream_cls;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
+					      stream_read, st, stream_done);
+	if (r == NULL)
+		stream_done(st);
+	return r;
+}
+
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, struct http_response *res)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 
-	r = MHD_create_response_from_buffer(res->body_len, res->body,
-					    MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
+	if (res->stream != NULL) {
 		free(res->body);
-		return MHD_NO;
+		r = make_stream(res);
+	} else {
+		r = MHD_create_response_from_buffer(res->body_len, res->body,
+						    MHD_RESPMEM_MUST_FREE);
+		if (r == NULL)
+			free(res->body);
 	}
+	if (r == NULL)
+		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type",
 				res->content_type ? res->content_type
 						  : "application/json");

@@ -19,6 +19,16 @@ struct http_response {
 	size_t body_len;
 	const char *content_type; /* static string; JSON when NULL */
 	char extra_headers[256];  /* "Name: value\n" lines, e.g. Retry-After */
+
+	/*
+	 * A body produced piece by piece (sent chunked) instead of `body`:
+	 * stream() fills up to max bytes of buf and returns how many, 0 at
+	 * the end, or -1 to abort the response. stream_free(stream_cls) runs
+	 * once the response is done, sent or not.
+	 */
+	long (*stream)(void *cls, char *buf, size_t max);
+	void (*stream_free)(void *cls);
+	void *stream_cls;
 };
 
 /*

@@ -84,11 +84,12 @@ function buildShell() {
   const signOutBtn = h('button', { type: 'button', class: 'nav-link signout',
     onclick: () => signOut() }, icon('out'), h('span', {}, 'Sign out'));
   const sidebar = h('aside', { class: 'sidebar', id: 'sidebar' },
-    h('a', { href: '/bulk-call', class: 'brand' },
-      h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, icon('phone')),
-      h('span', { class: 'brand-name' }, 'campaignd')),
-    nav,
-    h('div', { class: 'sidebar-foot' }, signOutBtn));
+    h('div', { class: 'sidebar-inner' },
+      h('a', { href: '/bulk-call', class: 'brand' },
+        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, icon('phone')),
+        h('span', { class: 'brand-name' }, 'campaignd')),
+      nav,
+      h('div', { class: 'sidebar-foot' }, signOutBtn)));
   const menuButton = h('button', { type: 'button', class: 'menu-button',
     'aria-controls': 'sidebar', 'aria-expanded': 'false',
     'aria-label': 'Menu',

@@ -81,6 +81,7 @@ export function renderDetail(root, ctx) {
     linesMsg: h('div', {}),
     settings: h('div', { class: 'settings-grid' }),
     current: h('div', {}),
+    settingsNote: h('div', { class: 'settings-note' }),
   };
 
   async function firstLoad() {
@@ -136,7 +137,7 @@ export function renderDetail(root, ctx) {
       linesCard,
       h('section', { class: 'card', 'aria-labelledby': 'settings-title' },
         h('h2', { class: 'card-title', id: 'settings-title' }, 'Settings'),
-        el.current, el.settings)));
+        el.current, el.settingsNote, el.settings)));
     buildSettings();
   }
 
@@ -152,8 +153,13 @@ export function renderDetail(root, ctx) {
     renderTiles(c);
     renderMeta(c);
     renderCurrent(c);
-    for (const form of el.settings.querySelectorAll('form')) {
-      form.classList.toggle('is-disabled', FINAL.includes(c.campaign_status));
+    const final = FINAL.includes(c.campaign_status);
+    el.settings.classList.toggle('is-final', final);
+    if (final !== el.settingsNote.hasChildNodes()) {
+      if (final) {
+        el.settingsNote.replaceChildren(alertBox('info', `This campaign is `
+          + `${c.campaign_status}: its settings can no longer change.`));
+      } else el.settingsNote.replaceChildren();
     }
     const key = JSON.stringify([c.counts, c.updated_at]);
     const changed = countsKey && key !== countsKey;
@@ -653,8 +659,8 @@ export function renderDetail(root, ctx) {
   function retryForm() {
     const cfg = campaign.retry_config || {};
     const secs = cfg.retry_delays_seconds || [3600];
-    const delayAt = (i) => Math.round((secs[Math.min(i, secs.length - 1)] || 3600)
-      / 60);
+    const delayAt = (i) => Math.round((secs[Math.min(i, secs.length - 1)]
+      ?? 3600) / 60);
     const on = h('input', { type: 'checkbox', name: 'auto_retry',
       checked: cfg.auto_retry });
     const limit = h('input', { type: 'number', class: 'input input-short',
