@@ -30,6 +30,9 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 BIN      = $(BUILD)/campaignd
 
+# Debian's interpreter, which has python3-pytest (not a pyenv one).
+PYTHON  ?= /usr/bin/python3
+
 DB      ?= ./campaignd.db
 LISTEN  ?= 127.0.0.1:8080
 
@@ -54,7 +57,7 @@ unit: $(UNIT_BIN)
 	@sh tests/unit/run.sh $(UNIT_BIN)
 
 blackbox: $(BIN)
-	CAMPAIGND_BIN=$(abspath $(BIN)) python3 -m pytest -q tests/blackbox
+	CAMPAIGND_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q tests/blackbox
 
 valgrind: $(UNIT_BIN)
 	@sh tests/unit/run.sh --valgrind $(UNIT_BIN)

@@ -48,6 +48,8 @@ write_result(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	rc = store_attempt_get(c, ctx->account_id, ctx->id, &a);
 	if (rc < 0)
 		return api_store_error(ctx, rc, "attempt");
+	if (r->s.answered_at != 0 && r->s.answered_at < a.started_at)
+		r->s.answered_at = a.started_at;
 	if (r->callback_text != NULL) {
 		if ((rc = store_campaign_get(c, 0, a.campaign_id, &cp)) < 0)
 			return api_store_error(ctx, rc, "campaign");
@@ -56,11 +58,14 @@ write_result(struct store_conn *c, struct api_ctx *ctx, void *arg)
 					    cp.settings, "timezone")),
 				    &r->s.callback_at);
 		store_campaign_clear(&cp);
-		if (rc < 0)
-			return api_error(ctx, 422, "invalid_datetime",
-					 "callback_at must be "
-					 "YYYY-MM-DDTHH:MM:SSZ or a local "
-					 "YYYY-MM-DD HH:MM:SS");
+		if (rc < 0) {
+			struct verr e;
+
+			verr_set(&e, "callback_at", "invalid_datetime",
+				 "callback_at must be YYYY-MM-DDTHH:MM:SSZ or "
+				 "a local YYYY-MM-DD HH:MM:SS");
+			return api_invalid(ctx, &e);
+		}
 	}
 	rc = settle_attempt(c, &r->s, ctx->now, &campaign);
 	if (rc == CD_ECONFLICT)

@@ -181,6 +181,23 @@ write_create(struct store_conn *c, struct api_ctx *ctx, void *arg)
 }
 
 /*
+ * Rejections from the contact checks name a position in `rows`; for CSV
+ * text the user wants the spreadsheet row instead.
+ */
+static void
+rows_for_indexes(const json_t *rows, json_t *bad, size_t from)
+{
+	for (size_t i = from; i < json_array_size(bad); i++) {
+		json_t *r = json_array_get(bad, i);
+		size_t k = (size_t)json_integer_value(json_object_get(r, "index"));
+
+		json_object_set(r, "row",
+				json_object_get(json_array_get(rows, k), "row"));
+		json_object_del(r, "index");
+	}
+}
+
+/*
  * Parses uploaded CSV text: good rows go through the same checks as a
  * contact list; bad rows are reported by their row number.
  */
@@ -192,8 +209,10 @@ read_csv(struct api_ctx *ctx, const char *text, json_t *good, json_t *bad)
 	struct verr e;
 	int rc;
 
-	if (csv_parse(text, strlen(text), &t, &e) < 0)
+	if (csv_parse(text, strlen(text), &t, &e) < 0) {
+		snprintf(e.field, sizeof(e.field), "contact_csv");
 		return api_invalid(ctx, &e);
+	}
 	rc = csv_to_contacts(t, &rows, &errors);
 	csv_free(t);
 	if (rc == CD_ENOMEM)
@@ -206,7 +225,10 @@ read_csv(struct api_ctx *ctx, const char *text, json_t *good, json_t *bad)
 				 "message", "the CSV header is not usable",
 				 "field", "contact_csv", "rejected", errors));
 	} else {
+		size_t from = json_array_size(bad);
+
 		lines_check_list(rows, NULL, good, bad);
+		rows_for_indexes(rows, bad, from);
 	}
 	json_decref(rows);
 	json_decref(errors);
@@ -236,8 +258,11 @@ campaigns_create(struct api_ctx *ctx)
 		lines_check_list(cr.spec.contact_list, "phone_number",
 				 cr.contacts, cr.rejected);
 	if (cr.spec.type == CAMPAIGN_CSV && json_array_size(cr.contacts) == 0)
-		api_error(ctx, 422, "no_valid_contacts",
-			  "contact_list has no valid contact");
+		api_ok(ctx, 422,
+		       json_pack("{s:s, s:{s:s, s:s}, s:O}", "status", "error",
+				 "error", "code", "no_valid_contacts",
+				 "message", "the campaign has no valid contact",
+				 "rejected", cr.rejected));
 	else
 		api_commit(ctx, write_create, &cr);
 out:

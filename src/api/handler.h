@@ -28,6 +28,8 @@ struct api_ctx {
 	int64_t now;		       /* ms, when the request arrived */
 	struct store_conn *reader;     /* lazily acquired; see api_reader */
 
+	char allow[32]; /* methods the path takes, for a 405 */
+
 	int status;   /* the reply: status and JSON body (owned) */
 	json_t *reply;
 	char retry_after[16];

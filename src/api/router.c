@@ -189,20 +189,25 @@ match_path(const char *path, const char *pattern, int64_t ids[2])
 }
 
 /*
- * Finds the route for the request. When the path exists under another
- * method only, sets *path_known so the caller answers 405.
+ * Finds the route for the request. When the path exists under other
+ * methods only, lists them in allow (", "-separated) for a 405.
  */
 static const struct route *
 find_route(const char *method, const char *path, int64_t ids[2],
-	   bool *path_known)
+	   char *allow, size_t allow_len)
 {
-	*path_known = false;
+	size_t used = 0;
+
+	allow[0] = '\0';
 	for (size_t i = 0; i < NROUTES; i++) {
 		if (!match_path(path, routes[i].pattern, ids))
 			continue;
 		if (strcmp(routes[i].method, method) == 0)
 			return &routes[i];
-		*path_known = true;
+		used += (size_t)snprintf(allow + used, allow_len - used, "%s%s",
+					 used ? ", " : "", routes[i].method);
+		if (used >= allow_len)
+			used = allow_len - 1;
 	}
 	return NULL;
 }
@@ -324,7 +329,6 @@ route_request(struct api *api, struct api_ctx *ctx)
 	const char *path = http_path(ctx->req);
 	const struct route *r;
 	int64_t ids[2] = {0, 0};
-	bool known;
 
 	if (strcmp(path, "/health") == 0 && strcmp(method, "GET") == 0) {
 		api_ok(ctx, 200, json_pack("{s:s}", "status", "ok"));
@@ -334,10 +338,10 @@ route_request(struct api *api, struct api_ctx *ctx)
 		web_serve(ctx);
 		return;
 	}
-	r = find_route(method, path, ids, &known);
+	r = find_route(method, path, ids, ctx->allow, sizeof(ctx->allow));
 	ctx->id = ids[0];
 	ctx->sub_id = ids[1];
-	if (r == NULL && known) {
+	if (r == NULL && ctx->allow[0] != '\0') {
 		api_error(ctx, 405, "method_not_allowed",
 			  "%s is not allowed on %s", method, path);
 		return;
@@ -394,10 +398,10 @@ render(struct api_ctx *ctx, struct http_response *res)
 		api_error(ctx, 500, "internal_error", "no reply was produced");
 	res->status = ctx->status;
 	/* ", " and ": " separators, as the public API's examples show. */
-	res->body = json_dumps(ctx->reply, 0);
+	res->body = json_dumps(ctx->reply, JSON_REAL_PRECISION(12));
 	res->body_len = res->body != NULL ? strlen(res->body) : 0;
 	if (ctx->status == 405)
-		http_add_header(res, "Allow", "GET, POST, PUT, DELETE");
+		http_add_header(res, "Allow", ctx->allow);
 	if (ctx->retry_after[0] != '\0')
 		http_add_header(res, "Retry-After", ctx->retry_after);
 }

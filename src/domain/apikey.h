@@ -20,9 +20,10 @@
 int apikey_generate(char *key, char *prefix, unsigned char hash[32]);
 
 /*
- * Splits a presented key: copies its prefix into prefix (when the key is
- * well formed) and its hash into hash. Returns 0, or CD_EINVAL for
- * anything that is not shaped like a key.
+ * Splits a presented key: copies its prefix into prefix and its hash into
+ * hash. Returns 0, or CD_EINVAL when the key does not start with "cdk_",
+ * twelve lowercase hex digits and "_" (the secret itself is checked by
+ * comparing hashes).
  */
 int apikey_parse(const char *key, char *prefix, unsigned char hash[32]);
 

@@ -3,6 +3,7 @@
  * scheduled_datetime, retry_config, enabled_reschedule_call,
  * reschedule_limit, call_conditions and window (the daily window fields).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -45,7 +46,7 @@ parse_delay_list(const json_t *list, const char *name, int64_t unit,
 	json_array_foreach(list, i, v)
 	{
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) * unit > RETRY_DELAY_MAX)
+		    json_integer_value(v) > RETRY_DELAY_MAX / unit)
 			return verr_set(err, name, "out_of_range",
 					"%s[%zu] must be a whole number "
 					"within 30 days",
@@ -66,6 +67,10 @@ parse_single_delay(const json_t *cfg, json_t *out, struct verr *err)
 	    fields_int(cfg, "retry_schedule_hours", false, 0, 720, &hours,
 		       err) < 0)
 		return CD_EINVAL;
+	if (days * 86400 + hours * 3600 > RETRY_DELAY_MAX)
+		return verr_set(err, "retry_config.retry_schedule_hours",
+				"out_of_range",
+				"the retry delay must be within 30 days");
 	if (days == 0 && hours == 0)
 		json_array_append_new(out, json_integer(RETRY_DELAY_DEFAULT));
 	else
@@ -80,6 +85,10 @@ parse_delays(const json_t *cfg, json_t *out, struct verr *err)
 	const json_t *secs = json_object_get(cfg, "retry_delays_seconds");
 	const json_t *mins = json_object_get(cfg, "retry_delays_minutes");
 
+	if (json_is_null(secs))
+		secs = NULL;
+	if (json_is_null(mins))
+		mins = NULL;
 	if (secs != NULL)
 		return parse_delay_list(
 		    secs, "retry_config.retry_delays_seconds", 1, out, err);
@@ -105,7 +114,7 @@ parse_retry_on(const json_t *cfg, json_t *out, struct verr *err)
 	size_t i;
 	const json_t *v;
 
-	if (list == NULL) {
+	if (list == NULL || json_is_null(list)) {
 		for (i = 0; i < sizeof(retryable) / sizeof(retryable[0]); i++)
 			json_array_append_new(out, json_string(retryable[i]));
 		return 0;
@@ -127,6 +136,24 @@ parse_retry_on(const json_t *cfg, json_t *out, struct verr *err)
 	return 0;
 }
 
+static int finish_retry(bool auto_retry, int64_t limit, json_t *delays,
+			json_t *on, json_t **out);
+
+/* Names a nested field by its full path ("retry_config.retry_limit"). */
+static void
+prefix_field(struct verr *err, const char *prefix)
+{
+	char field[sizeof(err->field) + 32];
+
+	if (err == NULL ||
+	    strncmp(err->field, prefix, strlen(prefix)) == 0 ||
+	    strcmp(err->field, "retry_config") == 0)
+		return;
+	snprintf(field, sizeof(field), "%s%s", prefix, err->field);
+	snprintf(err->field, sizeof(err->field), "%.*s",
+		 (int)sizeof(err->field) - 1, field);
+}
+
 int
 campaign_retry_parse(const json_t *cfg, json_t **out, struct verr *err)
 {
@@ -145,14 +172,22 @@ campaign_retry_parse(const json_t *cfg, json_t **out, struct verr *err)
 	    parse_delays(cfg, delays, err) < 0 ||
 	    parse_retry_on(cfg, on, err) < 0)
 		goto fail;
+	return finish_retry(auto_retry, limit, delays, on, out);
+fail:
+	prefix_field(err, "retry_config.");
+	json_decref(delays);
+	json_decref(on);
+	return CD_EINVAL;
+}
+
+static int
+finish_retry(bool auto_retry, int64_t limit, json_t *delays, json_t *on,
+	     json_t **out)
+{
 	*out = json_pack("{s:b, s:I, s:o, s:o}", "auto_retry", auto_retry,
 			 "retry_limit", (json_int_t)limit,
 			 "retry_delays_seconds", delays, "retry_on", on);
 	return *out != NULL ? 0 : CD_ENOMEM;
-fail:
-	json_decref(delays);
-	json_decref(on);
-	return CD_EINVAL;
 }
 
 /* --- Start time and window ------------------------------------------------
@@ -246,8 +281,11 @@ parse_type(const json_t *body, struct campaign_spec *out, struct verr *err)
 	if (fields_bool(body, "is_dynamic", false, &dynamic, err) < 0)
 		return CD_EINVAL;
 	out->contact_list = json_object_get(body, "contact_list");
+	if (json_is_null(out->contact_list))
+		out->contact_list = NULL;
 	if (dynamic) {
-		if (out->contact_list != NULL)
+		if (out->contact_list != NULL ||
+		    json_is_string(json_object_get(body, "contact_csv")))
 			return verr_set(err, "contact_list", "not_allowed",
 					"a dynamic campaign takes contacts "
 					"through add_contact, not "

@@ -13,8 +13,9 @@
 #include "core/verr.h"
 
 /*
- * A string of 1..max_len bytes of valid UTF-8 with no control characters
- * other than newlines and tabs. *out points into obj (no copy).
+ * A string of at most max_len bytes of valid UTF-8 without NUL or C0
+ * control characters other than tab, CR and LF; empty only when not
+ * required. *out points into obj (no copy).
  */
 int fields_string(const json_t *obj, const char *name, bool required,
 		  size_t max_len, const char **out, struct verr *err);

@@ -37,6 +37,14 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 30.0
 
+# Simulated-carrier settings for the numbers the helpers make: every call
+# rings for a day, so the dialler moves a line to `calling` and it stays
+# there for the whole test. Line statuses are then only ever pending,
+# calling or set by the test itself. test_dialer.py scripts real outcomes.
+HOLD = {"rules": [{"prefix": "+", "outcomes": ["no_answer"],
+                   "ring_seconds": 86400}]}
+OPEN = ("pending", "calling")  # statuses of a line not yet settled
+
 _numbers = itertools.count(1)
 _numbers_lock = threading.Lock()
 
@@ -186,7 +194,8 @@ class Client:
     def make_number(self, agent_id=_DEFAULT, **fields):
         if agent_id is _DEFAULT:
             agent_id = self.make_agent()["id"]
-        body = {"number": unique_e164(), "provider": "sim"}
+        body = {"number": unique_e164(), "provider": "sim",
+                "settings": HOLD}
         if agent_id is not None:
             body["agent_id"] = agent_id
         body.update(fields)
@@ -247,6 +256,18 @@ class Client:
         return r.json["total"]
 
 
+def wait_for(what, timeout=10.0, every=0.02):
+    """Polls what() until it returns a true value; returns that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = what()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for %r" % (what,))
+        time.sleep(every)
+
+
 def urlencode(q):
     from urllib.parse import urlencode as enc
     return enc(q)
@@ -276,8 +297,9 @@ def assert_error(r, status, code=None, field=None):
 class Daemon:
     """One campaignd serve process on a store that outlives restarts."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, args=()):
         self.dir = Path(workdir)
+        self.args = list(args)  # extra `serve` options
         self.db = str(self.dir / "c.db")
         self.proc = None
         self.port = None
@@ -296,7 +318,7 @@ class Daemon:
             with open(out, "wb") as fo, open(self.stderr_path, "wb") as fe:
                 self.proc = subprocess.Popen(
                     [RUN_BIN, "serve", "--db", self.db, "--listen",
-                     "127.0.0.1:%d" % port],
+                     "127.0.0.1:%d" % port, *self.args],
                     stdout=fo, stderr=fe, stdin=subprocess.DEVNULL)
             self.port = port
             if self._wait_healthy():

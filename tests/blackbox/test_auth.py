@@ -1,4 +1,7 @@
 """Authentication: every API route needs a valid, unrevoked key."""
+import re
+from pathlib import Path
+
 import pytest
 
 from conftest import BULK, KEY_RE, assert_error
@@ -28,10 +31,41 @@ ROUTES = [
     ("POST", BULK + "/1/add_contact"),
     ("POST", BULK + "/1/add_contacts"),
     ("GET", BULK + "/1/lines"),
+    ("GET", BULK + "/1/lines/1"),
+    ("GET", BULK + "/1/lines/export"),
+    ("GET", BULK + "/1/stats"),
+    ("POST", BULK + "/1/manual_retry"),
+    ("POST", "/api/v1/calls/attempts/1/result"),
+    ("GET", "/api/v1/dnc"),
+    ("POST", "/api/v1/dnc"),
+    ("POST", "/api/v1/dnc/bulk"),
+    ("DELETE", "/api/v1/dnc/1"),
 ]
 
 BODY = {"to_number": "+15551234567", "name": "x", "action": "pause",
-        "concurrent_call_limit": 2}
+        "concurrent_call_limit": 2, "outcome": "completed",
+        "number": "+15551234567", "numbers": ["+15551234567"]}
+
+
+def test_route_list_covers_the_route_table():
+    """Guards ROUTES against new routes: every route in the daemon's table
+    must be in the list the tests below walk."""
+    router = Path(__file__).resolve().parents[2] / "src/api/router.c"
+    if not router.exists():
+        pytest.skip("no source tree")
+    text = router.read_text()
+    table = text[text.index("routes[] = {"):]
+    table = table[:table.index("};")]
+    found = set()
+    for method, parts in re.findall(
+            r'\{"(GET|POST|PUT|DELETE|PATCH)",\s*((?:BULK|"[^"]*"|\s)+),',
+            table):
+        p = "".join(
+            BULK if tok == "BULK" else tok.strip('"')
+            for tok in re.findall(r'BULK|"[^"]*"', parts))
+        found.add((method, p.replace("{id}", "1")))
+    assert found, "could not read the route table"
+    assert found <= set(ROUTES), sorted(found - set(ROUTES))
 
 
 def test_health_needs_no_key(api):

@@ -2,7 +2,7 @@
 user's actions and the live settings."""
 import pytest
 
-from conftest import BULK, assert_error, unique_e164
+from conftest import BULK, OPEN, assert_error, unique_e164, wait_for
 
 CREATE = BULK + "/create"
 
@@ -75,14 +75,14 @@ def test_create_csv_with_contact_list(api):
     assert rejected[1]["field"] == "phone_number"
     assert rejected[3]["code"] == "missing_field"
     assert c["total_lines"] == 2
-    assert c["counts"]["pending"] == 2
+    assert c["counts"]["pending"] + c["counts"]["calling"] == 2
 
     lines = api.all_lines(c["id"])
     assert [l["to_number"] for l in lines] == [good1, good2]
     assert lines[0]["custom_variables"] == {"first_name": "Ann",
                                             "plan": "gold"}
     assert lines[1]["custom_variables"] == {"first_name": "Cy"}
-    assert all(l["status"] == "pending" for l in lines)
+    assert all(l["status"] in OPEN for l in lines)
     assert all(l["metadata"] == {} for l in lines)
 
 
@@ -306,9 +306,8 @@ def test_get_shows_settings_and_counts(api):
     assert g["retry_config"]["auto_retry"] is True
     assert g["retry_config"]["retry_limit"] == 2
     assert g["retry_config"]["retry_delays_seconds"] == [4 * 3600]
-    assert g["counts"]["pending"] == 2
+    assert g["counts"]["pending"] + g["counts"]["calling"] == 2
     assert g["total_lines"] == 2
-    assert g["next_due_at"] is not None
     assert g["campaign_status"] == "in_progress"
 
 
@@ -396,7 +395,9 @@ def test_put_without_body_is_400(api):
 
 def test_cancel_cancels_pending_lines(api):
     c = api.make_campaign()
+    api.action(c["id"], "pause")  # nothing is dialled: lines stay pending
     ids = [api.add_contact(c["id"]).json["line_id"] for _ in range(3)]
+    assert api.campaign(c["id"])["counts"]["pending"] == 3
     r = api.delete(path(c["id"]))
     assert r.status == 200, r
     assert r.json["campaign_status"] == "cancelled"
@@ -418,13 +419,31 @@ def test_cancel_cancels_pending_lines(api):
     assert api.campaign(c["id"])["campaign_status"] == "cancelled"
 
 
-def test_cancel_csv_campaign(api):
-    c = api.make_campaign(contact_list=[{"phone_number": unique_e164()},
+def test_cancel_keeps_the_call_in_flight(api):
+    c = api.make_campaign(concurrent_call_limit=1)
+    ids = [api.add_contact(c["id"]).json["line_id"] for _ in range(3)]
+    wait_for(lambda: api.campaign(c["id"])["counts"]["calling"] == 1)
+    r = api.delete(path(c["id"]))
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "cancelled"
+    assert r.json["counts"]["calling"] == 1
+    assert r.json["counts"]["cancelled"] == 2
+    assert r.json["counts"]["pending"] == 0
+    statuses = sorted(l["status"] for l in api.all_lines(c["id"]))
+    assert statuses == ["calling", "cancelled", "cancelled"]
+    assert sorted(l["line_id"] for l in api.all_lines(c["id"])) == ids
+
+
+def test_cancel_csv_draft(api):
+    c = api.make_campaign(save_as_draft=True,
+                          contact_list=[{"phone_number": unique_e164()},
                                         {"phone_number": unique_e164()}])
+    assert c["counts"]["pending"] == 2
     r = api.delete(path(c["id"]))
     assert r.status == 200, r
     assert r.json["campaign_status"] == "cancelled"
     assert r.json["counts"]["cancelled"] == 2
+    assert_error(api.post(path(c["id"], "/start")), 409)
 
 
 def test_cancel_unknown_campaign_is_404(api):

@@ -167,3 +167,35 @@ def test_keys_create_and_revoke_while_daemon_runs(daemon, api):
     # Revoking twice reports that no active key has that prefix.
     assert run_cli("keys", "revoke", "--db", daemon.db, prefix).returncode == 1
 
+
+
+def serve_exit_code(tmp_path, *opts, wait=2.0):
+    """Runs serve with opts; returns its exit code, or None when it was
+    still running (and serving) after `wait` seconds."""
+    import subprocess
+    from conftest import RUN_BIN, free_port
+    p = subprocess.Popen([RUN_BIN, "serve", "--db", str(tmp_path / "s.db"),
+                          "--listen", "127.0.0.1:%d" % free_port(), *opts],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        p.wait(timeout=wait)
+        return p.returncode
+    except subprocess.TimeoutExpired:
+        p.terminate()
+        p.wait()
+        return None
+
+
+def test_serve_refuses_a_bad_time_scale(tmp_path):
+    for value in ("-1", "fast", "1001"):
+        assert serve_exit_code(tmp_path, "--sim-time-scale", value) == 2
+
+
+@pytest.mark.xfail(strict=True, reason="--rate-limit and --sim-seed take "
+                   "any text (strtod/strtoull): junk or a negative number "
+                   "silently means 0 (no limit / seed 0)")
+@pytest.mark.parametrize("opt,value", [("--rate-limit", "lots"),
+                                       ("--rate-limit", "-1"),
+                                       ("--sim-seed", "lots")])
+def test_serve_refuses_junk_numbers(tmp_path, opt, value):
+    assert serve_exit_code(tmp_path, opt, value, wait=1.0) == 2

@@ -23,6 +23,7 @@ def filled(api):
     """A campaign with 25 lines: 15 pending, 10 skipped by a condition."""
     c = api.make_campaign(name="lines", call_conditions=[
         {"column": "keep", "operator": "equals", "value": "yes"}])
+    api.action(c["id"], "pause")  # keeps the dialler off its lines
     numbers = ["+1777%07d" % (1000 + i) for i in range(25)]
     ids = []
     for i, n in enumerate(numbers):
@@ -171,6 +172,7 @@ def test_lines_of_unknown_campaign_is_404(api):
 
 def test_line_shape(api):
     c = api.make_campaign()
+    api.action(c["id"], "pause")
     n = unique_e164()
     lid = api.add_contact(c["id"], n, custom_variables={"a": "b"},
                           metadata={"m": 1}).json["line_id"]
@@ -182,3 +184,63 @@ def test_line_shape(api):
     assert line["skip_reason"] is None
     for t in ("due_at", "created_at", "updated_at"):
         assert line[t].endswith("Z"), t
+
+
+def test_line_detail(api, filled):
+    lid = filled["ids"][0]
+    r = api.get("%s/%d/lines/%d" % (BULK, filled["id"], lid))
+    assert r.status == 200, r
+    line = r.json["line"]
+    assert line["line_id"] == lid
+    assert line["to_number"] == filled["numbers"][0]
+    assert line["custom_variables"] == {"keep": "yes", "i": 0}
+    assert line["attempt_list"] == []
+
+
+def test_line_of_another_campaign_is_404(api, filled):
+    c = api.make_campaign()
+    lid = api.add_contact(c["id"]).json["line_id"]
+    assert_error(api.get("%s/%d/lines/%d" % (BULK, filled["id"], lid)),
+                 404, "not_found")
+    assert_error(api.get("%s/%d/lines/%d" % (BULK, c["id"],
+                                             filled["ids"][0])),
+                 404, "not_found")
+    assert_error(api.get("%s/%d/lines/987654321" % (BULK, c["id"])), 404,
+                 "not_found")
+
+
+def test_export_lists_every_line_as_csv(api, filled):
+    import csv
+    import io
+    import json
+    r = api.get("%s/%d/lines/export" % (BULK, filled["id"]))
+    assert r.status == 200, r
+    assert r.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.raw.decode("utf-8"),
+                                           newline="")))
+    assert [int(x["line_id"]) for x in rows] == filled["ids"]
+    assert [x["to_number"] for x in rows] == filled["numbers"]
+    assert json.loads(rows[0]["custom_variables"]) == {"keep": "yes", "i": 0}
+    assert {x["status"] for x in rows} == {"pending", "skipped"}
+
+
+def test_export_quotes_awkward_values(api):
+    import csv
+    import io
+    import json
+    c = api.make_campaign()
+    api.action(c["id"], "pause")
+    tricky = {"note": 'a,b "c"\r\nd', "emoji": "\U0001F600"}
+    api.add_contact(c["id"], custom_variables=tricky,
+                    metadata={"k": "v,w"})
+    r = api.get("%s/%d/lines/export" % (BULK, c["id"]))
+    rows = list(csv.DictReader(io.StringIO(r.raw.decode("utf-8"),
+                                           newline="")))
+    assert len(rows) == 1
+    assert json.loads(rows[0]["custom_variables"]) == tricky
+    assert json.loads(rows[0]["metadata"]) == {"k": "v,w"}
+
+
+def test_export_of_unknown_campaign_is_404(api):
+    assert_error(api.get("%s/987654321/lines/export" % BULK), 404,
+                 "not_found")

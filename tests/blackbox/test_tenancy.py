@@ -2,7 +2,7 @@
 and cannot tell them apart from objects that do not exist."""
 import pytest
 
-from conftest import BULK, KEY_RE, assert_error, unique_e164
+from conftest import BULK, KEY_RE, assert_error, unique_e164, wait_for
 
 MISSING = 987654321
 
@@ -18,8 +18,15 @@ def mine(api):
                               save_as_draft=True)
     line = api.add_contact(camp["id"]).json["line_id"]
     key_id = api.get("/api/v1/keys").json["keys"][0]["id"]
+    # The dialler places the (held) call: an attempt to aim at.
+    attempts = wait_for(lambda: api.get("%s/%d/lines/%d" % (
+        BULK, camp["id"], line)).json["line"]["attempt_list"])
+    dnc = api.post("/api/v1/dnc", {"number": unique_e164(),
+                                   "reason": "mine"})
+    assert dnc.status == 201, dnc
     return {"agent": agent["id"], "number": number["id"], "camp": camp["id"],
-            "draft": draft["id"], "line": line, "key": key_id}
+            "draft": draft["id"], "line": line, "key": key_id,
+            "attempt": attempts[0]["attempt_id"], "dnc": dnc.json["id"]}
 
 
 def object_routes(m):
@@ -48,6 +55,13 @@ def object_routes(m):
         ("POST", BULK + "/%d/add_contacts", c,
          {"contacts": [{"to_number": unique_e164()}]}),
         ("GET", BULK + "/%d/lines", c, None),
+        ("GET", BULK + "/%d/lines/export", c, None),
+        ("GET", BULK + "/%d/lines/" + str(m["line"]), c, None),
+        ("GET", BULK + "/%d/stats", c, None),
+        ("POST", BULK + "/%d/manual_retry", c, None),
+        ("POST", "/api/v1/calls/attempts/%d/result", m["attempt"],
+         {"outcome": "completed", "summary": "not yours"}),
+        ("DELETE", "/api/v1/dnc/%d", m["dnc"], None),
     ]
 
 
@@ -67,8 +81,14 @@ def test_every_object_route_is_404_for_another_account(api, other, mine):
               "start_at", "total_lines", "counts"):
         assert after[k] == before[k], k
     assert api.campaign(mine["draft"])["campaign_status"] == "draft"
-    assert [l["line_id"] for l in api.all_lines(mine["camp"])] == \
-        [mine["line"]]
+    lines = api.all_lines(mine["camp"])
+    assert [l["line_id"] for l in lines] == [mine["line"]]
+    # The call is still in flight: the other account's result was refused.
+    assert lines[0]["status"] == "calling"
+    detail = api.get("%s/%d/lines/%d" % (BULK, mine["camp"], mine["line"]))
+    assert detail.json["line"]["attempt_list"][0]["outcome"] is None
+    assert mine["dnc"] in [e["id"] for e in
+                           api.get("/api/v1/dnc").json["entries"]]
     keys = api.get("/api/v1/keys").json["keys"]
     assert all(k["active"] for k in keys if k["id"] == mine["key"])
     assert api.get("/api/v1/agents").status == 200
@@ -86,6 +106,14 @@ def test_references_in_bodies_are_422(api, other, mine):
                                       "phone_number_id": own["id"],
                                       "bot_id": mine["agent"]})
     assert_error(r, 422, "unknown_agent")
+    r = other.post("/api/v1/dnc", {"number": unique_e164(),
+                                   "campaign_id": mine["camp"]})
+    assert_error(r, 422, "unknown_campaign")
+    r = other.post("/api/v1/dnc/bulk", {"numbers": [unique_e164()],
+                                        "campaign_id": mine["camp"]})
+    assert_error(r, 422, "unknown_campaign")
+    assert other.get("/api/v1/dnc?campaign_id=%d" %
+                     mine["camp"]).json["entries"] == []
 
 
 def test_lists_show_only_own_objects(api, other, mine):
@@ -107,6 +135,11 @@ def test_lists_show_only_own_objects(api, other, mine):
     keys = other.get("/api/v1/keys").json["keys"]
     assert mine["key"] not in [k["id"] for k in keys]
     assert len(keys) >= 1
+    theirs_dnc = other.post("/api/v1/dnc", {"number": unique_e164()}).json
+    dnc = other.get("/api/v1/dnc?pagesize=500").json
+    assert mine["dnc"] not in [e["id"] for e in dnc["entries"]]
+    assert theirs_dnc["id"] in [e["id"] for e in dnc["entries"]]
+    assert dnc["total"] == len(dnc["entries"])
 
     # And the other way round.
     mine_agents = [a["id"] for a in

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs the dashboard's end-to-end tests in Debian's Chromium against a real
+# campaignd. Installs what is missing first: the npm packages (npm ci) and
+# the chromium package. Exits non-zero when a test fails.
+# usage: tests/browser/run.sh  (env CAMPAIGND_BIN: the binary to test,
+#        default build/rel/campaignd, built with make when missing)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$here"
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if [ ! -d node_modules ]; then
+	npm ci --no-audit --no-fund
+fi
+if [ ! -x /usr/bin/chromium ]; then
+	as_root apt-get update -q
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+if [ -z "${CAMPAIGND_BIN:-}" ]; then
+	CAMPAIGND_BIN=$root/build/rel/campaignd
+	[ -x "$CAMPAIGND_BIN" ] || make -C "$root"
+fi
+export CAMPAIGND_BIN
+exec node --test --test-concurrency=1 --test-reporter=spec ./*.test.js
