@@ -211,7 +211,7 @@ describe('create wizard', () => {
       const page = await newPage(browser.context, srv);
       await wizardBasics(page, 'December renewals');
       await page.getByLabel(/Upload CSV File/).check();
-      await page.getByLabel('CSV file').setInputFiles({ name: 'renewals.csv',
+      await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'renewals.csv',
         mimeType: 'text/csv', buffer: Buffer.from(CSV) });
       const preview = page.locator('#csv-preview');
       await preview.getByText('Ann').waitFor();
