@@ -30,37 +30,37 @@ struct opts {
 };
 
 static const char usage_text[] =
-	"usage: campaignd serve [--db PATH] [--listen HOST:PORT]\n"
-	"                       [--sim-time-scale X] [--sim-seed N] "
-	"[--rate-limit N]\n"
-	"       campaignd keys create --db PATH --account NAME\n"
-	"       campaignd keys list --db PATH [--account NAME]\n"
-	"       campaignd keys revoke --db PATH PREFIX\n"
-	"       campaignd --help | --version\n";
+    "usage: campaignd serve [--db PATH] [--listen HOST:PORT]\n"
+    "                       [--sim-time-scale X] [--sim-seed N] "
+    "[--rate-limit N]\n"
+    "       campaignd keys create --db PATH --account NAME\n"
+    "       campaignd keys list --db PATH [--account NAME]\n"
+    "       campaignd keys revoke --db PATH PREFIX\n"
+    "       campaignd --help | --version\n";
 
 static const char help_text[] =
-	"\n"
-	"serve      run the daemon: JSON API, dashboard and dialer.\n"
-	"           --db PATH          SQLite store (env CAMPAIGND_DB, "
-	"default " DEFAULT_DB ")\n"
-	"           --listen HOST:PORT address to serve on (env "
-	"CAMPAIGND_LISTEN,\n"
-	"                              default " DEFAULT_LISTEN ")\n"
-	"           --sim-time-scale X multiply the simulated carrier's "
-	"ring and\n"
-	"                              talk times (env "
-	"CAMPAIGND_SIM_TIME_SCALE, default 1)\n"
-	"           --sim-seed N       seed of its outcome mix (default 1)\n"
-	"           --rate-limit N     requests a second per API key, bursts "
-	"of 2N\n"
-	"                              (0: no limit; default 50000)\n"
-	"           On an empty store it creates the account '" DEFAULT_ACCOUNT
-	"'\n"
-	"           and prints its first API key once.\n"
-	"keys       create: make the account if needed, print only the new "
-	"key;\n"
-	"           list: key prefixes and their state; revoke: disable a "
-	"key.\n";
+    "\n"
+    "serve      run the daemon: JSON API, dashboard and dialer.\n"
+    "           --db PATH          SQLite store (env CAMPAIGND_DB, "
+    "default " DEFAULT_DB ")\n"
+    "           --listen HOST:PORT address to serve on (env "
+    "CAMPAIGND_LISTEN,\n"
+    "                              default " DEFAULT_LISTEN ")\n"
+    "           --sim-time-scale X multiply the simulated carrier's "
+    "ring and\n"
+    "                              talk times (env "
+    "CAMPAIGND_SIM_TIME_SCALE, default 1)\n"
+    "           --sim-seed N       seed of its outcome mix (default 1)\n"
+    "           --rate-limit N     requests a second per API key, bursts "
+    "of 2N\n"
+    "                              (0: no limit; default 50000)\n"
+    "           On an empty store it creates the account '" DEFAULT_ACCOUNT
+    "'\n"
+    "           and prints its first API key once.\n"
+    "keys       create: make the account if needed, print only the new "
+    "key;\n"
+    "           list: key prefixes and their state; revoke: disable a "
+    "key.\n";
 
 static int
 usage(void)
@@ -76,7 +76,8 @@ parse_scale(const char *s, double *out)
 	double v = strtod(s, &end);
 
 	if (*end != '\0' || end == s || !(v >= 0 && v <= 1000)) {
-		fprintf(stderr, "campaignd: time scale must be from 0 to 1000\n");
+		fprintf(stderr,
+			"campaignd: time scale must be from 0 to 1000\n");
 		return -1;
 	}
 	*out = v;
@@ -88,13 +89,13 @@ static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"listen", required_argument, NULL, 'l'},
-		{"account", required_argument, NULL, 'a'},
-		{"sim-time-scale", required_argument, NULL, 't'},
-		{"sim-seed", required_argument, NULL, 's'},
-		{"rate-limit", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"account", required_argument, NULL, 'a'},
+	    {"sim-time-scale", required_argument, NULL, 't'},
+	    {"sim-seed", required_argument, NULL, 's'},
+	    {"rate-limit", required_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -121,7 +122,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->account = optarg;
 			break;
 		case 't':
-			if (parse_scale(optarg, &o->dispatch.sim_time_scale) < 0)
+			if (parse_scale(optarg, &o->dispatch.sim_time_scale) <
+			    0)
 				return -1;
 			break;
 		case 's':
@@ -153,8 +155,7 @@ write_new_key(struct store_conn *c, void *arg)
 	int64_t now = clock_now_ms(), id;
 	int rc;
 
-	if ((rc = store_account_ensure(c, nk->account, now, &k.account_id)) <
-	    0)
+	if ((rc = store_account_ensure(c, nk->account, now, &k.account_id)) < 0)
 		return rc;
 	if ((rc = apikey_generate(nk->key, k.prefix, k.hash)) < 0)
 		return rc;
@@ -203,8 +204,8 @@ keys_list_cmd(struct store *s, const char *account)
 		       json_string_value(json_object_get(k, "prefix")),
 		       json_string_value(json_object_get(k, "account")),
 		       json_integer_value(json_object_get(k, "revoked_at"))
-			       ? "revoked"
-			       : "active");
+			   ? "revoked"
+			   : "active");
 	}
 	json_decref(keys);
 out:

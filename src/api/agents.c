@@ -9,17 +9,18 @@
 #include "domain/fields.h"
 #include "domain/template.h"
 
-#define AGENT_NAME_MAX	  200
-#define WELCOME_MAX	  4000
-#define PROMPT_MAX	  32000
-#define PAGE_MAX	  100
-#define PROVIDER_DEFAULT  "sim"
+#define AGENT_NAME_MAX	 200
+#define WELCOME_MAX	 4000
+#define PROMPT_MAX	 32000
+#define PAGE_MAX	 100
+#define PROVIDER_DEFAULT "sim"
 
 /* Shows stored times as ISO 8601 and the variables an agent uses. */
 static json_t *
 agent_view(json_t *a)
 {
-	const char *w = json_string_value(json_object_get(a, "welcome_message"));
+	const char *w =
+	    json_string_value(json_object_get(a, "welcome_message"));
 	const char *p = json_string_value(json_object_get(a, "prompt"));
 	json_t *vars = template_variables(w != NULL ? w : "");
 	json_t *more = template_variables(p != NULL ? p : "");
@@ -39,8 +40,8 @@ agent_view(json_t *a)
 	json_decref(more);
 	json_object_set_new(a, "variables", vars);
 	json_object_set_new(
-		a, "created_at",
-		api_time(json_integer_value(json_object_get(a, "created_at"))));
+	    a, "created_at",
+	    api_time(json_integer_value(json_object_get(a, "created_at"))));
 	return a;
 }
 
@@ -52,8 +53,8 @@ number_view(json_t *n)
 	if (agent == 0)
 		json_object_set_new(n, "agent_id", json_null());
 	json_object_set_new(
-		n, "created_at",
-		api_time(json_integer_value(json_object_get(n, "created_at"))));
+	    n, "created_at",
+	    api_time(json_integer_value(json_object_get(n, "created_at"))));
 	return n;
 }
 
@@ -88,9 +89,8 @@ write_agent(struct store_conn *c, struct api_ctx *ctx, void *arg)
 void
 agents_create(struct api_ctx *ctx)
 {
-	struct store_agent a = {.account_id = ctx->account_id,
-				.welcome_message = "",
-				.prompt = ""};
+	struct store_agent a = {
+	    .account_id = ctx->account_id, .welcome_message = "", .prompt = ""};
 	struct verr e;
 
 	if (ctx->body == NULL) {
@@ -173,7 +173,8 @@ write_number(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	if (n->agent_id > 0 &&
 	    store_agent_get(c, ctx->account_id, n->agent_id, &row) < 0)
 		return api_error(ctx, 422, "unknown_agent",
-				 "agent %lld not found", (long long)n->agent_id);
+				 "agent %lld not found",
+				 (long long)n->agent_id);
 	if (n->agent_id > 0)
 		json_decref(row);
 	rc = store_number_insert(c, n, ctx->now, &id);
@@ -213,7 +214,7 @@ numbers_create(struct api_ctx *ctx)
 	if (fields_string(ctx->body, "number", true, 64, &n.number, &e) < 0 ||
 	    e164_check(n.number, "number", &e) < 0 ||
 	    fields_string(ctx->body, "provider", false, 16, &n.provider, &e) <
-		    0 ||
+		0 ||
 	    check_provider(n.provider, &e) < 0 ||
 	    fields_int(ctx->body, "agent_id", false, 1, INT64_MAX, &n.agent_id,
 		       &e) < 0 ||

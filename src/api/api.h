@@ -26,7 +26,6 @@ void api_free(struct api *api);
 void api_set_rate_limit(struct api *api, double per_second);
 
 /* The http_handler_fn of the daemon; ctx is the struct api. */
-void api_handle(struct http_request *req, struct http_response *res,
-		void *ctx);
+void api_handle(struct http_request *req, struct http_response *res, void *ctx);
 
 #endif

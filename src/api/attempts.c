@@ -53,10 +53,10 @@ write_result(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	if (r->callback_text != NULL) {
 		if ((rc = store_campaign_get(c, 0, a.campaign_id, &cp)) < 0)
 			return api_store_error(ctx, rc, "campaign");
-		rc = parse_callback(r->callback_text,
-				    json_string_value(json_object_get(
-					    cp.settings, "timezone")),
-				    &r->s.callback_at);
+		rc = parse_callback(
+		    r->callback_text,
+		    json_string_value(json_object_get(cp.settings, "timezone")),
+		    &r->s.callback_at);
 		store_campaign_clear(&cp);
 		if (rc < 0) {
 			struct verr e;

@@ -19,11 +19,11 @@ enum campaign_status
 campaign_status_of(const struct store_campaign *cp, int64_t now)
 {
 	struct campaign_facts f = {
-		.type = cp->type,
-		.state = cp->state,
-		.start_at = cp->start_at,
-		.resumed_at = cp->resumed_at,
-		.next_due_at = cp->next_due_at,
+	    .type = cp->type,
+	    .state = cp->state,
+	    .start_at = cp->start_at,
+	    .resumed_at = cp->resumed_at,
+	    .next_due_at = cp->next_due_at,
 	};
 	struct daily_window w;
 
@@ -70,7 +70,8 @@ campaign_view(const struct store_campaign *cp, int64_t now)
 	counts = counts_view(cp, &total);
 	json_object_set_new(v, "id", json_integer(cp->id));
 	json_object_set_new(v, "name", json_string(cp->name));
-	json_object_set_new(v, "type", json_string(campaign_type_name(cp->type)));
+	json_object_set_new(v, "type",
+			    json_string(campaign_type_name(cp->type)));
 	json_object_set_new(v, "is_dynamic",
 			    json_boolean(cp->type == CAMPAIGN_DYNAMIC));
 	json_object_set_new(v, "campaign_status",
@@ -113,8 +114,8 @@ resolve_agent(struct store_conn *c, struct api_ctx *ctx,
 	json_t *num, *agent;
 	int64_t attached;
 
-	if (store_number_get(c, ctx->account_id, spec->phone_number_id,
-			     &num) < 0)
+	if (store_number_get(c, ctx->account_id, spec->phone_number_id, &num) <
+	    0)
 		return api_error(ctx, 422, "unknown_phone_number",
 				 "phone number %lld not found",
 				 (long long)spec->phone_number_id);
@@ -189,10 +190,11 @@ rows_for_indexes(const json_t *rows, json_t *bad, size_t from)
 {
 	for (size_t i = from; i < json_array_size(bad); i++) {
 		json_t *r = json_array_get(bad, i);
-		size_t k = (size_t)json_integer_value(json_object_get(r, "index"));
+		size_t k =
+		    (size_t)json_integer_value(json_object_get(r, "index"));
 
-		json_object_set(r, "row",
-				json_object_get(json_array_get(rows, k), "row"));
+		json_object_set(
+		    r, "row", json_object_get(json_array_get(rows, k), "row"));
 		json_object_del(r, "index");
 	}
 }
@@ -342,10 +344,9 @@ collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
 			break;
 		v = campaign_view(&cp, ctx->now);
 		store_campaign_clear(&cp);
-		if (status < 0 ||
-		    strcmp(json_string_value(json_object_get(
-				   v, "campaign_status")),
-			   campaign_status_name(status)) == 0)
+		if (status < 0 || strcmp(json_string_value(json_object_get(
+					     v, "campaign_status")),
+					 campaign_status_name(status)) == 0)
 			json_array_append_new(out, v);
 		else
 			json_decref(v);
@@ -486,8 +487,7 @@ change_reschedule(struct store_conn *c, struct api_ctx *ctx,
 
 	if (refuse_final(ctx, cp) < 0)
 		return CD_ECONFLICT;
-	if (campaign_reschedule(cp->settings, ctx->body, &cp->start_at, &e) <
-	    0)
+	if (campaign_reschedule(cp->settings, ctx->body, &cp->start_at, &e) < 0)
 		return api_invalid(ctx, &e);
 	return 0;
 }
@@ -634,22 +634,23 @@ change_reschedule_settings(struct store_conn *c, struct api_ctx *ctx,
 	int64_t n;
 	int rc;
 	int64_t cap = json_integer_value(
-		json_object_get(cp->settings, "reschedule_limit"));
+	    json_object_get(cp->settings, "reschedule_limit"));
 	struct verr e;
 
 	if (refuse_final(ctx, cp) < 0)
 		return CD_ECONFLICT;
 	if (fields_bool(ctx->body, "enabled_reschedule_call", true, &on, &e) <
-		    0 ||
+		0 ||
 	    fields_int(ctx->body, "reschedule_limit", false, 0, 20, &cap, &e) <
-		    0)
+		0)
 		return api_invalid(ctx, &e);
 	json_object_set_new(cp->settings, "enabled_reschedule_call",
 			    json_boolean(on));
 	json_object_set_new(cp->settings, "reschedule_limit",
 			    json_integer(cap));
 	/* With rescheduling off, booked callbacks complete the line. */
-	if (!on && (rc = store_line_drop_callbacks(c, cp->id, ctx->now, &n)) < 0)
+	if (!on &&
+	    (rc = store_line_drop_callbacks(c, cp->id, ctx->now, &n)) < 0)
 		return api_store_error(ctx, rc, "campaign");
 	return 0;
 }
@@ -717,23 +718,22 @@ campaigns_stats(struct api_ctx *ctx)
 	json_array_foreach(rows, i, row)
 	{
 		int64_t h = json_integer_value(json_object_get(row, "hour"));
-		const char *o = json_string_value(json_object_get(row, "outcome"));
+		const char *o =
+		    json_string_value(json_object_get(row, "outcome"));
 		json_int_t n = json_integer_value(json_object_get(row, "n"));
 
 		if (h != last) {
 			bucket = json_object();
-			json_array_append_new(hours,
-					      json_pack("{s:o, s:o}", "hour",
-							api_time(h), "outcomes",
-							bucket));
+			json_array_append_new(
+			    hours, json_pack("{s:o, s:o}", "hour", api_time(h),
+					     "outcomes", bucket));
 			last = h;
 		}
 		json_object_set_new(bucket, o, json_integer(n));
 		json_object_set_new(
-			totals, o,
-			json_integer(json_integer_value(
-					     json_object_get(totals, o)) +
-				     n));
+		    totals, o,
+		    json_integer(
+			json_integer_value(json_object_get(totals, o)) + n));
 	}
 	json_decref(rows);
 	api_ok(ctx, 200,

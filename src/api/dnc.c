@@ -39,8 +39,8 @@ entry_view(json_t *e)
 	json_object_set_new(e, "campaign_id",
 			    cid ? json_integer(cid) : json_null());
 	json_object_set_new(
-		e, "created_at",
-		api_time(json_integer_value(json_object_get(e, "created_at"))));
+	    e, "created_at",
+	    api_time(json_integer_value(json_object_get(e, "created_at"))));
 	return e;
 }
 
@@ -60,14 +60,13 @@ write_add(struct store_conn *c, struct api_ctx *ctx, void *arg)
 				 "%s is already on that list", en->number);
 	if (rc < 0)
 		return api_store_error(ctx, rc, "entry");
-	api_ok(ctx, 201,
-	       json_pack("{s:s, s:I, s:s, s:o, s:s, s:o}", "status", "success",
-			 "id", (json_int_t)id, "number", en->number,
-			 "campaign_id",
-			 en->campaign_id ? json_integer(en->campaign_id)
-					 : json_null(),
-			 "reason", en->reason, "created_at",
-			 api_time(ctx->now)));
+	api_ok(
+	    ctx, 201,
+	    json_pack("{s:s, s:I, s:s, s:o, s:s, s:o}", "status", "success",
+		      "id", (json_int_t)id, "number", en->number, "campaign_id",
+		      en->campaign_id ? json_integer(en->campaign_id)
+				      : json_null(),
+		      "reason", en->reason, "created_at", api_time(ctx->now)));
 	return 0;
 }
 
@@ -153,10 +152,9 @@ dnc_bulk(struct api_ctx *ctx)
 			continue;
 		}
 		json_array_append_new(
-			b.rejected,
-			json_pack("{s:I, s:s, s:s}", "index", (json_int_t)i,
-				  "code", "invalid_e164", "message",
-				  "not an E.164 number"));
+		    b.rejected, json_pack("{s:I, s:s, s:s}", "index",
+					  (json_int_t)i, "code", "invalid_e164",
+					  "message", "not an E.164 number"));
 	}
 	api_commit(ctx, write_bulk, &b);
 	json_decref(b.numbers);

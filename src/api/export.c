@@ -13,10 +13,11 @@
 #define EXPORT_PAGE 1000
 
 static const char header[] =
-	"line_id,to_number,status,attempts,due_at,skip_reason,created_at,"
-	"updated_at,custom_variables,metadata\r\n";
+    "line_id,to_number,status,attempts,due_at,skip_reason,created_at,"
+    "updated_at,custom_variables,metadata\r\n";
 
-struct export {
+struct export
+{
 	struct store *store;
 	struct store_line_query q;
 	char *buf; /* formatted CSV not sent yet */
@@ -76,15 +77,13 @@ append_json(struct export *e, const json_t *j, bool last)
 static int
 append_line(struct export *e, json_t *l)
 {
-	static const char *const plain[] = {"line_id", "to_number", "status",
-					    "attempts", "due_at",
-					    "skip_reason", "created_at",
-					    "updated_at"};
+	static const char *const plain[] = {
+	    "line_id", "to_number",   "status",	    "attempts",
+	    "due_at",  "skip_reason", "created_at", "updated_at"};
 	char num[32];
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < sizeof(plain) / sizeof(*plain);
-	     i++) {
+	for (size_t i = 0; rc == 0 && i < sizeof(plain) / sizeof(*plain); i++) {
 		json_t *v = json_object_get(l, plain[i]);
 		const char *s = json_string_value(v);
 
@@ -124,8 +123,8 @@ next_page(struct export *e)
 		lines_view(l);
 		if ((rc = append_line(e, l)) < 0)
 			break;
-		e->q.after_id = json_integer_value(json_object_get(l,
-								   "line_id"));
+		e->q.after_id =
+		    json_integer_value(json_object_get(l, "line_id"));
 	}
 	e->done = json_array_size(lines) < (size_t)e->q.limit;
 	json_decref(lines);

@@ -17,12 +17,12 @@
 struct api_ctx {
 	struct store *store;
 	struct http_request *req;
-	int64_t account_id; /* the caller, once authenticated */
-	int64_t id;	    /* the object id in the path, if any */
-	int64_t sub_id;	    /* a second id in the path, if any */
+	int64_t account_id;	       /* the caller, once authenticated */
+	int64_t id;		       /* the object id in the path, if any */
+	int64_t sub_id;		       /* a second id in the path, if any */
 	struct dispatcher *dispatcher; /* told of committed changes */
 	int64_t touched; /* campaign a write changed, to tell the dispatcher */
-	json_t *body;	    /* the parsed request body, or NULL */
+	json_t *body;	 /* the parsed request body, or NULL */
 	const char *idem_key;
 	unsigned char fingerprint[32]; /* of method, path and body */
 	int64_t now;		       /* ms, when the request arrived */
@@ -30,7 +30,7 @@ struct api_ctx {
 
 	char allow[32]; /* methods the path takes, for a 405 */
 
-	int status;   /* the reply: status and JSON body (owned) */
+	int status; /* the reply: status and JSON body (owned) */
 	json_t *reply;
 	char retry_after[16];
 
@@ -113,12 +113,13 @@ int campaign_reply(struct store_conn *c, struct api_ctx *ctx, int64_t id,
  * as {to_number, custom_variables, metadata}, bad ones to `bad` as
  * {index, code, message, field}.
  */
-void lines_check_list(const json_t *list, const char *number_key,
-		      json_t *good, json_t *bad);
+void lines_check_list(const json_t *list, const char *number_key, json_t *good,
+		      json_t *bad);
 
 /*
  * Adds one checked contact to campaign cp, as `pending` or, when the number
- * is on a do-not-call list or the call conditions refuse it, `skipped`. Sets *id and, when not NULL, *status.
+ * is on a do-not-call list or the call conditions refuse it, `skipped`. Sets
+ * *id and, when not NULL, *status.
  */
 int lines_insert(struct store_conn *c, struct api_ctx *ctx,
 		 const struct store_campaign *cp, const json_t *contact,

@@ -11,13 +11,13 @@
 static json_t *
 key_view(json_t *k)
 {
-	json_int_t revoked = json_integer_value(json_object_get(k,
-								"revoked_at"));
+	json_int_t revoked =
+	    json_integer_value(json_object_get(k, "revoked_at"));
 
 	json_object_del(k, "account");
 	json_object_set_new(
-		k, "created_at",
-		api_time(json_integer_value(json_object_get(k, "created_at"))));
+	    k, "created_at",
+	    api_time(json_integer_value(json_object_get(k, "created_at"))));
 	json_object_set_new(k, "revoked_at", api_time(revoked));
 	json_object_set_new(k, "active", json_boolean(revoked == 0));
 	return k;
@@ -55,8 +55,8 @@ write_key(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	if ((rc = store_key_insert(c, &k, ctx->now, &id)) < 0)
 		return api_store_error(ctx, rc, "key");
 	api_ok(ctx, 201,
-	       json_pack("{s:s, s:I, s:s, s:s, s:o}", "status", "success",
-			 "id", (json_int_t)id, "prefix", k.prefix, "key", key,
+	       json_pack("{s:s, s:I, s:s, s:s, s:o}", "status", "success", "id",
+			 (json_int_t)id, "prefix", k.prefix, "key", key,
 			 "created_at", api_time(ctx->now)));
 	return 0;
 }
@@ -88,9 +88,8 @@ write_revoke(struct store_conn *c, struct api_ctx *ctx, void *arg)
 		if (json_integer_value(json_object_get(k, "id")) != ctx->id)
 			continue;
 		rc = store_key_revoke(
-			c, ctx->account_id,
-			json_string_value(json_object_get(k, "prefix")),
-			ctx->now);
+		    c, ctx->account_id,
+		    json_string_value(json_object_get(k, "prefix")), ctx->now);
 		break;
 	}
 	json_decref(keys);

@@ -14,11 +14,11 @@
 #include "domain/e164.h"
 #include "domain/fields.h"
 
-#define VARIABLES_MAX 100
-#define BATCH_MAX     1000
-#define LINES_PAGE    50
+#define VARIABLES_MAX  100
+#define BATCH_MAX      1000
+#define LINES_PAGE     50
 #define LINES_PAGE_MAX 150
-#define SEARCH_MAX    16
+#define SEARCH_MAX     16
 
 /* --- Checking contacts ---------------------------------------------------
  */
@@ -33,15 +33,15 @@ check_add_shape(const json_t *row, json_t **out, struct verr *e)
 	    e164_check(to, "to_number", e) < 0 ||
 	    fields_object(row, "custom_variables", false, &vars, e) < 0 ||
 	    fields_object(row, "metadata", false, &meta, e) < 0 ||
-	    (vars && fields_flat_object(vars, "custom_variables",
-					VARIABLES_MAX, e) < 0) ||
-	    (meta && fields_flat_object(meta, "metadata", VARIABLES_MAX, e) <
-			     0))
+	    (vars && fields_flat_object(vars, "custom_variables", VARIABLES_MAX,
+					e) < 0) ||
+	    (meta &&
+	     fields_flat_object(meta, "metadata", VARIABLES_MAX, e) < 0))
 		return CD_EINVAL;
-	*out = json_pack("{s:s, s:o, s:o}", "to_number", to,
-			 "custom_variables",
-			 vars ? json_deep_copy(vars) : json_object(),
-			 "metadata", meta ? json_deep_copy(meta) : json_object());
+	*out =
+	    json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
+		      vars ? json_deep_copy(vars) : json_object(), "metadata",
+		      meta ? json_deep_copy(meta) : json_object());
 	return *out != NULL ? 0 : CD_ENOMEM;
 }
 
@@ -63,8 +63,8 @@ check_column_shape(const json_t *row, const char *number_key, json_t **out,
 		json_decref(vars);
 		return CD_EINVAL;
 	}
-	*out = json_pack("{s:s, s:o, s:o}", "to_number", to,
-			 "custom_variables", vars, "metadata", json_object());
+	*out = json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
+			 vars, "metadata", json_object());
 	return *out != NULL ? 0 : CD_ENOMEM;
 }
 
@@ -96,10 +96,9 @@ lines_check_list(const json_t *list, const char *number_key, json_t *good,
 			continue;
 		}
 		json_array_append_new(
-			bad, json_pack("{s:I, s:s, s:s, s:s}", "index",
-				       (json_int_t)i, "code", e.code,
-				       "message", e.message, "field",
-				       e.field));
+		    bad, json_pack("{s:I, s:s, s:s, s:s}", "index",
+				   (json_int_t)i, "code", e.code, "message",
+				   e.message, "field", e.field));
 	}
 }
 
@@ -126,14 +125,14 @@ lines_insert(struct store_conn *c, struct api_ctx *ctx,
 {
 	const json_t *conds = json_object_get(cp->settings, "call_conditions");
 	struct store_line l = {
-		.campaign_id = cp->id,
-		.account_id = cp->account_id,
-		.to_number = json_string_value(
-			json_object_get(contact, "to_number")),
-		.custom_variables = json_object_get(contact, "custom_variables"),
-		.metadata = json_object_get(contact, "metadata"),
-		.status = LINE_PENDING,
-		.due_at = ctx->now,
+	    .campaign_id = cp->id,
+	    .account_id = cp->account_id,
+	    .to_number =
+		json_string_value(json_object_get(contact, "to_number")),
+	    .custom_variables = json_object_get(contact, "custom_variables"),
+	    .metadata = json_object_get(contact, "metadata"),
+	    .status = LINE_PENDING,
+	    .due_at = ctx->now,
 	};
 	char *reason = NULL;
 	bool listed = false;
@@ -146,8 +145,8 @@ lines_insert(struct store_conn *c, struct api_ctx *ctx,
 		l.status = LINE_SKIPPED;
 		l.skip_reason = "dnc";
 	} else if (json_array_size(conds) > 0 &&
-	    conditions_eval(conds, l.to_number, l.custom_variables,
-			    l.metadata, &failed) == 0) {
+		   conditions_eval(conds, l.to_number, l.custom_variables,
+				   l.metadata, &failed) == 0) {
 		l.status = LINE_SKIPPED;
 		l.skip_reason = reason = skip_reason(conds, failed);
 	}
@@ -177,7 +176,8 @@ static void
 count_new_line(struct store_campaign *cp, enum line_status st, int64_t now)
 {
 	cp->counts[st]++;
-	if (st == LINE_PENDING && (cp->next_due_at < 0 || now < cp->next_due_at))
+	if (st == LINE_PENDING &&
+	    (cp->next_due_at < 0 || now < cp->next_due_at))
 		cp->next_due_at = now;
 }
 
@@ -201,10 +201,10 @@ write_add_contact(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	}
 	count_new_line(&cp, st, ctx->now);
 	ctx->touched = cp.id;
-	reply = json_pack("{s:s, s:s, s:I}", "status", "success",
-			  "campaign_status",
-			  campaign_status_name(campaign_status_of(&cp, ctx->now)),
-			  "line_id", (json_int_t)id);
+	reply =
+	    json_pack("{s:s, s:s, s:I}", "status", "success", "campaign_status",
+		      campaign_status_name(campaign_status_of(&cp, ctx->now)),
+		      "line_id", (json_int_t)id);
 	if (st != LINE_PENDING)
 		json_object_set_new(reply, "line_status",
 				    json_string(line_status_name(st)));
@@ -261,17 +261,18 @@ write_add_contacts(struct store_conn *c, struct api_ctx *ctx, void *arg)
 		}
 		count_new_line(&cp, st, ctx->now);
 		json_array_append_new(
-			added, json_pack("{s:O, s:I, s:s}", "index",
-					 json_object_get(row, "index"),
-					 "line_id", (json_int_t)id,
-					 "line_status", line_status_name(st)));
+		    added, json_pack("{s:O, s:I, s:s}", "index",
+				     json_object_get(row, "index"), "line_id",
+				     (json_int_t)id, "line_status",
+				     line_status_name(st)));
 	}
 	ctx->touched = cp.id;
-	api_ok(ctx, 200,
-	       json_pack("{s:s, s:s, s:O, s:O}", "status", "success",
-			 "campaign_status",
-			 campaign_status_name(campaign_status_of(&cp, ctx->now)),
-			 "added", added, "rejected", b->bad));
+	api_ok(
+	    ctx, 200,
+	    json_pack("{s:s, s:s, s:O, s:O}", "status", "success",
+		      "campaign_status",
+		      campaign_status_name(campaign_status_of(&cp, ctx->now)),
+		      "added", added, "rejected", b->bad));
 out:
 	json_decref(added);
 	store_campaign_clear(&cp);
@@ -430,14 +431,14 @@ attempt_view(json_t *a)
 	json_t *ms = json_object_get(a, "duration_ms");
 
 	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
-		json_object_set_new(a, times[i],
-				    api_time(json_integer_value(
-					    json_object_get(a, times[i]))));
-	json_object_set_new(a, "duration_seconds",
-			    json_is_integer(ms)
-				    ? json_real((double)json_integer_value(ms) /
-						1000.0)
-				    : json_null());
+		json_object_set_new(
+		    a, times[i],
+		    api_time(json_integer_value(json_object_get(a, times[i]))));
+	json_object_set_new(
+	    a, "duration_seconds",
+	    json_is_integer(ms)
+		? json_real((double)json_integer_value(ms) / 1000.0)
+		: json_null());
 	json_object_del(a, "duration_ms");
 	return a;
 }

@@ -23,8 +23,7 @@ api_ok(struct api_ctx *ctx, int status, json_t *body)
 static json_t *
 error_body(const char *code, const char *message, const char *field)
 {
-	json_t *err = json_pack("{s:s, s:s}", "code", code, "message",
-				message);
+	json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
 
 	if (field != NULL && field[0] != '\0')
 		json_object_set_new(err, "field", json_string(field));
@@ -32,8 +31,8 @@ error_body(const char *code, const char *message, const char *field)
 }
 
 int
-api_error(struct api_ctx *ctx, int status, const char *code,
-	  const char *fmt, ...)
+api_error(struct api_ctx *ctx, int status, const char *code, const char *fmt,
+	  ...)
 {
 	char msg[256];
 	va_list ap;
@@ -104,8 +103,8 @@ api_time(int64_t ms)
 }
 
 int
-api_query_int(struct api_ctx *ctx, const char *name, int64_t min,
-	      int64_t max, int64_t def, int64_t *out)
+api_query_int(struct api_ctx *ctx, const char *name, int64_t min, int64_t max,
+	      int64_t def, int64_t *out)
 {
 	const char *v = http_query(ctx->req, name);
 	char *end;
@@ -153,8 +152,8 @@ remember(struct store_conn *c, struct api_ctx *ctx)
 
 	if (body == NULL)
 		return CD_ENOMEM;
-	rc = store_idem_put(c, ctx->account_id, ctx->idem_key,
-			    ctx->fingerprint, ctx->status, body, ctx->now);
+	rc = store_idem_put(c, ctx->account_id, ctx->idem_key, ctx->fingerprint,
+			    ctx->status, body, ctx->now);
 	free(body);
 	return rc;
 }

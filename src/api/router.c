@@ -41,38 +41,37 @@ struct route {
 #define BULK "/api/v1/calls/bulk_call"
 
 static const struct route routes[] = {
-	{"POST", "/api/v1/agents", agents_create},
-	{"GET", "/api/v1/agents", agents_list},
-	{"GET", "/api/v1/agents/{id}", agents_get},
-	{"POST", "/api/v1/phone_numbers", numbers_create},
-	{"GET", "/api/v1/phone_numbers", numbers_list},
-	{"GET", "/api/v1/phone_numbers/{id}", numbers_get},
-	{"GET", "/api/v1/keys", keys_list},
-	{"POST", "/api/v1/keys", keys_create},
-	{"DELETE", "/api/v1/keys/{id}", keys_revoke},
-	{"POST", BULK "/create", campaigns_create},
-	{"GET", BULK, campaigns_list},
-	{"GET", BULK "/{id}", campaigns_get},
-	{"PUT", BULK "/{id}", campaigns_update},
-	{"DELETE", BULK "/{id}", campaigns_cancel},
-	{"POST", BULK "/{id}/start", campaigns_start},
-	{"PUT", BULK "/{id}/concurrency", campaigns_concurrency},
-	{"PUT", BULK "/{id}/daily-time-control", campaigns_daily_time},
-	{"PUT", BULK "/{id}/retry-settings", campaigns_retry_settings},
-	{"PUT", BULK "/{id}/reschedule-settings",
-	 campaigns_reschedule_settings},
-	{"POST", BULK "/{id}/add_contact", lines_add_contact},
-	{"POST", BULK "/{id}/add_contacts", lines_add_contacts},
-	{"GET", BULK "/{id}/lines", lines_list},
-	{"GET", BULK "/{id}/lines/{id}", lines_get},
-	{"GET", BULK "/{id}/lines/export", lines_export},
-	{"GET", BULK "/{id}/stats", campaigns_stats},
-	{"POST", BULK "/{id}/manual_retry", campaigns_manual_retry},
-	{"POST", "/api/v1/calls/attempts/{id}/result", attempts_result},
-	{"GET", "/api/v1/dnc", dnc_list},
-	{"POST", "/api/v1/dnc", dnc_add},
-	{"POST", "/api/v1/dnc/bulk", dnc_bulk},
-	{"DELETE", "/api/v1/dnc/{id}", dnc_remove},
+    {"POST", "/api/v1/agents", agents_create},
+    {"GET", "/api/v1/agents", agents_list},
+    {"GET", "/api/v1/agents/{id}", agents_get},
+    {"POST", "/api/v1/phone_numbers", numbers_create},
+    {"GET", "/api/v1/phone_numbers", numbers_list},
+    {"GET", "/api/v1/phone_numbers/{id}", numbers_get},
+    {"GET", "/api/v1/keys", keys_list},
+    {"POST", "/api/v1/keys", keys_create},
+    {"DELETE", "/api/v1/keys/{id}", keys_revoke},
+    {"POST", BULK "/create", campaigns_create},
+    {"GET", BULK, campaigns_list},
+    {"GET", BULK "/{id}", campaigns_get},
+    {"PUT", BULK "/{id}", campaigns_update},
+    {"DELETE", BULK "/{id}", campaigns_cancel},
+    {"POST", BULK "/{id}/start", campaigns_start},
+    {"PUT", BULK "/{id}/concurrency", campaigns_concurrency},
+    {"PUT", BULK "/{id}/daily-time-control", campaigns_daily_time},
+    {"PUT", BULK "/{id}/retry-settings", campaigns_retry_settings},
+    {"PUT", BULK "/{id}/reschedule-settings", campaigns_reschedule_settings},
+    {"POST", BULK "/{id}/add_contact", lines_add_contact},
+    {"POST", BULK "/{id}/add_contacts", lines_add_contacts},
+    {"GET", BULK "/{id}/lines", lines_list},
+    {"GET", BULK "/{id}/lines/{id}", lines_get},
+    {"GET", BULK "/{id}/lines/export", lines_export},
+    {"GET", BULK "/{id}/stats", campaigns_stats},
+    {"POST", BULK "/{id}/manual_retry", campaigns_manual_retry},
+    {"POST", "/api/v1/calls/attempts/{id}/result", attempts_result},
+    {"GET", "/api/v1/dnc", dnc_list},
+    {"POST", "/api/v1/dnc", dnc_add},
+    {"POST", "/api/v1/dnc/bulk", dnc_bulk},
+    {"DELETE", "/api/v1/dnc/{id}", dnc_remove},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -193,8 +192,8 @@ match_path(const char *path, const char *pattern, int64_t ids[2])
  * methods only, lists them in allow (", "-separated) for a 405.
  */
 static const struct route *
-find_route(const char *method, const char *path, int64_t ids[2],
-	   char *allow, size_t allow_len)
+find_route(const char *method, const char *path, int64_t ids[2], char *allow,
+	   size_t allow_len)
 {
 	size_t used = 0;
 
@@ -231,8 +230,8 @@ authenticate(struct api *api, struct api_ctx *ctx)
 	if ((c = api_reader(ctx)) == NULL)
 		return CD_ESTORE;
 	rc = store_key_find(c, prefix, &key);
-	if (rc == CD_ENOTFOUND || (rc == 0 && !apikey_hash_equal(hash,
-								 key.hash)))
+	if (rc == CD_ENOTFOUND ||
+	    (rc == 0 && !apikey_hash_equal(hash, key.hash)))
 		return api_error(ctx, 401, "invalid_api_key",
 				 "the API key is not valid");
 	if (rc < 0)
@@ -241,7 +240,8 @@ authenticate(struct api *api, struct api_ctx *ctx)
 		return api_error(ctx, 401, "revoked_api_key",
 				 "the API key was revoked");
 	if ((wait = rate_take(api, key.id, ctx->now)) > 0) {
-		snprintf(ctx->retry_after, sizeof(ctx->retry_after), "%d", wait);
+		snprintf(ctx->retry_after, sizeof(ctx->retry_after), "%d",
+			 wait);
 		return api_error(ctx, 429, "rate_limited",
 				 "too many requests for this API key; retry "
 				 "in %d s",
@@ -410,9 +410,8 @@ void
 api_handle(struct http_request *req, struct http_response *res, void *p)
 {
 	struct api *api = p;
-	struct api_ctx ctx = {.store = api->store,
-			      .req = req,
-			      .dispatcher = api->dispatcher};
+	struct api_ctx ctx = {
+	    .store = api->store, .req = req, .dispatcher = api->dispatcher};
 
 	ctx.now = clock_now_ms();
 	route_request(api, &ctx);

@@ -119,9 +119,9 @@ default_script(const struct sim *s, int64_t attempt, struct script *out)
 		enum call_outcome o;
 		double p;
 	} mix[] = {
-		{OUTCOME_COMPLETED, 0.45}, {OUTCOME_NO_ANSWER, 0.25},
-		{OUTCOME_VOICEMAIL, 0.12}, {OUTCOME_BUSY, 0.08},
-		{OUTCOME_FAILED, 0.05},	   {OUTCOME_CALLBACK_REQUESTED, 0.05},
+	    {OUTCOME_COMPLETED, 0.45}, {OUTCOME_NO_ANSWER, 0.25},
+	    {OUTCOME_VOICEMAIL, 0.12}, {OUTCOME_BUSY, 0.08},
+	    {OUTCOME_FAILED, 0.05},    {OUTCOME_CALLBACK_REQUESTED, 0.05},
 	};
 	double r = unit_random(s->seed, attempt, 1), acc = 0;
 
@@ -176,7 +176,7 @@ rule_script(const json_t *rule, int attempt_number, struct script *out)
 
 	if (n > 0)
 		o = outcome_parse(
-			json_string_value(json_array_get(list, i < n ? i : n - 1)));
+		    json_string_value(json_array_get(list, i < n ? i : n - 1)));
 	out->outcome = o >= 0 ? (enum call_outcome)o : OUTCOME_COMPLETED;
 	out->ring_s = number_or(rule, "ring_seconds", 1);
 	out->talk_s = number_or(rule, "talk_seconds", 5);
@@ -212,20 +212,19 @@ schedule(struct sim *s, const struct carrier_call *call,
 	 const struct script *sc)
 {
 	int64_t ring = (int64_t)(sc->ring_s * 1000 * s->scale);
-	int64_t talk = answered(sc->outcome)
-			       ? (int64_t)(sc->talk_s * 1000 * s->scale)
-			       : 0;
+	int64_t talk =
+	    answered(sc->outcome) ? (int64_t)(sc->talk_s * 1000 * s->scale) : 0;
 	int64_t now = clock_now_ms();
 	struct carrier_event end = {
-		.outcome = sc->outcome,
-		.duration_ms = (int64_t)(answered(sc->outcome) ? sc->talk_s * 1000
-							      : 0),
+	    .outcome = sc->outcome,
+	    .duration_ms =
+		(int64_t)(answered(sc->outcome) ? sc->talk_s * 1000 : 0),
 	};
 	int rc;
 
 	if (sc->outcome == OUTCOME_CALLBACK_REQUESTED)
-		end.callback_at = now + ring + talk +
-				  (int64_t)(sc->callback_after_s * 1000);
+		end.callback_at =
+		    now + ring + talk + (int64_t)(sc->callback_after_s * 1000);
 	if (answered(sc->outcome))
 		end.answered_at = now + ring;
 	rc = push_event(s, CARRIER_RINGING, call->attempt_id, 0, NULL);
@@ -233,8 +232,8 @@ schedule(struct sim *s, const struct carrier_call *call,
 		rc = push_event(s, CARRIER_ANSWERED, call->attempt_id, ring,
 				NULL);
 	if (rc == 0)
-		rc = push_event(s, CARRIER_ENDED, call->attempt_id,
-				ring + talk, &end);
+		rc = push_event(s, CARRIER_ENDED, call->attempt_id, ring + talk,
+				&end);
 	return rc;
 }
 
@@ -242,8 +241,8 @@ static int
 sim_place(struct carrier *c, const struct carrier_call *call)
 {
 	struct sim *s = (struct sim *)c;
-	const json_t *rule = best_rule(
-		json_object_get(call->settings, "rules"), call->to);
+	const json_t *rule =
+	    best_rule(json_object_get(call->settings, "rules"), call->to);
 	struct script sc;
 	int rc;
 
@@ -332,10 +331,10 @@ sim_destroy(struct carrier *c)
 }
 
 static const struct carrier_ops sim_ops = {
-	.name = "sim",
-	.place = sim_place,
-	.lookup = sim_lookup,
-	.destroy = sim_destroy,
+    .name = "sim",
+    .place = sim_place,
+    .lookup = sim_lookup,
+    .destroy = sim_destroy,
 };
 
 struct carrier *

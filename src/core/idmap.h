@@ -11,7 +11,7 @@
 struct idmap {
 	int64_t *keys; /* 0 marks an empty slot */
 	void **vals;
-	size_t cap;    /* a power of two, or 0 */
+	size_t cap; /* a power of two, or 0 */
 	size_t n;
 };
 

@@ -8,8 +8,8 @@
 #include "core/verr.h"
 
 int
-verr_set(struct verr *e, const char *field, const char *code,
-	 const char *fmt, ...)
+verr_set(struct verr *e, const char *field, const char *code, const char *fmt,
+	 ...)
 {
 	va_list ap;
 

@@ -20,8 +20,8 @@
 #include "domain/status.h"
 #include "domain/template.h"
 
-#define CLAIM_BATCH   64   /* lines per campaign per pass */
-#define IDLE_WAKE_MS  1000 /* re-derive statuses at least this often */
+#define CLAIM_BATCH  64	  /* lines per campaign per pass */
+#define IDLE_WAKE_MS 1000 /* re-derive statuses at least this often */
 
 /* What the dispatcher knows of one campaign. */
 struct dcampaign {
@@ -146,14 +146,14 @@ on_carrier_event(void *ctx, const struct carrier_event *ev)
 	pthread_mutex_lock(&d->lock);
 	if (d->nevents == d->capevents) {
 		size_t cap = d->capevents ? d->capevents * 2 : 256;
-		struct carrier_event *e =
-			realloc(d->events, cap * sizeof(*e));
+		struct carrier_event *e = realloc(d->events, cap * sizeof(*e));
 
 		if (e == NULL) {
 			pthread_mutex_unlock(&d->lock);
-			log_error("attempt=%lld: report dropped (out of memory); "
-				  "it settles as unknown on restart",
-				  (long long)ev->attempt_id);
+			log_error(
+			    "attempt=%lld: report dropped (out of memory); "
+			    "it settles as unknown on restart",
+			    (long long)ev->attempt_id);
 			return;
 		}
 		d->events = e;
@@ -248,7 +248,8 @@ write_orphans(struct store_conn *c, void *arg)
 	{
 		memset(&ev, 0, sizeof(ev));
 		ev.attempt_id = json_integer_value(id);
-		if (o->carrier->ops->lookup(o->carrier, ev.attempt_id, &ev) < 0) {
+		if (o->carrier->ops->lookup(o->carrier, ev.attempt_id, &ev) <
+		    0) {
 			ev.outcome = OUTCOME_UNKNOWN;
 			ev.at = now;
 		}
@@ -302,13 +303,13 @@ load_number(struct store_conn *c, struct dcampaign *dc,
 		snprintf(dc->from, sizeof(dc->from), "%s",
 			 json_string_value(json_object_get(num, "number")));
 		dc->number_settings =
-			json_incref(json_object_get(num, "settings"));
+		    json_incref(json_object_get(num, "settings"));
 		dc->cps = json_number_value(
-			json_object_get(dc->number_settings, "calls_per_second"));
+		    json_object_get(dc->number_settings, "calls_per_second"));
 	}
 	if (store_agent_get(c, cp->account_id, cp->agent_id, &agent) == 0)
 		dc->welcome = strdup(json_string_value(
-			json_object_get(agent, "welcome_message")));
+		    json_object_get(agent, "welcome_message")));
 	json_decref(num);
 	json_decref(agent);
 }
@@ -325,8 +326,8 @@ load_facts(struct dcampaign *dc, const struct store_campaign *cp)
 	f->resumed_at = cp->resumed_at;
 	f->next_due_at = cp->next_due_at;
 	memcpy(f->counts, cp->counts, sizeof(f->counts));
-	f->window = campaign_window(cp->settings, &dc->window) ? &dc->window
-							       : NULL;
+	f->window =
+	    campaign_window(cp->settings, &dc->window) ? &dc->window : NULL;
 	dc->limit = cp->concurrent_call_limit;
 }
 
@@ -403,7 +404,7 @@ load_all(struct dispatcher *d)
 	if (rc < 0)
 		return rc;
 	json_array_foreach(ids, i, id)
-		dispatch_notify(d, json_integer_value(id));
+	    dispatch_notify(d, json_integer_value(id));
 	json_decref(ids);
 	return 0;
 }
@@ -471,13 +472,13 @@ static int
 skip_dnc(struct store_conn *c, const json_t *line, int64_t now)
 {
 	struct store_line_change ch = {
-		.line_id = json_integer_value(json_object_get(line, "line_id")),
-		.status = LINE_SKIPPED,
-		.retries = (int)json_integer_value(
-			json_object_get(line, "retries")),
-		.reschedules = (int)json_integer_value(
-			json_object_get(line, "reschedules")),
-		.skip_reason = "dnc",
+	    .line_id = json_integer_value(json_object_get(line, "line_id")),
+	    .status = LINE_SKIPPED,
+	    .retries =
+		(int)json_integer_value(json_object_get(line, "retries")),
+	    .reschedules =
+		(int)json_integer_value(json_object_get(line, "reschedules")),
+	    .skip_reason = "dnc",
 	};
 
 	log_info("line=%lld skipped: on a do-not-call list",
@@ -491,10 +492,10 @@ begin_call(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc,
 {
 	const char *to = json_string_value(json_object_get(line, "to_number"));
 	struct store_attempt_new a = {
-		.line_id = json_integer_value(json_object_get(line, "line_id")),
-		.campaign_id = dc->id,
-		.account_id = dc->account_id,
-		.due_at = json_integer_value(json_object_get(line, "due_at")),
+	    .line_id = json_integer_value(json_object_get(line, "line_id")),
+	    .campaign_id = dc->id,
+	    .account_id = dc->account_id,
+	    .due_at = json_integer_value(json_object_get(line, "due_at")),
 	};
 	char *text = NULL;
 	json_t *missing = NULL;
@@ -516,8 +517,7 @@ begin_call(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc,
 }
 
 static int
-claim_campaign(struct store_conn *c, struct claim_pass *p,
-	       struct dcampaign *dc)
+claim_campaign(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc)
 {
 	struct store_campaign cp;
 	json_t *lines, *line;
@@ -538,10 +538,10 @@ claim_campaign(struct store_conn *c, struct claim_pass *p,
 		return rc;
 	json_array_foreach(lines, i, line)
 	{
-		rc = store_dnc_listed(c, dc->account_id, dc->id,
-				      json_string_value(json_object_get(
-					      line, "to_number")),
-				      &listed);
+		rc = store_dnc_listed(
+		    c, dc->account_id, dc->id,
+		    json_string_value(json_object_get(line, "to_number")),
+		    &listed);
 		if (rc == 0)
 			rc = listed ? skip_dnc(c, line, p->now)
 				    : begin_call(c, p, dc, line);
@@ -573,17 +573,17 @@ place_calls(struct dispatcher *d, struct claim_pass *p)
 	for (size_t i = 0; i < p->ncalls; i++) {
 		struct claimed *cl = &p->calls[i];
 		struct carrier_call call = {
-			.attempt_id = cl->attempt_id,
-			.attempt_number = cl->attempt_number,
-			.from = cl->dc->from,
-			.to = cl->to,
-			.settings = cl->dc->number_settings,
+		    .attempt_id = cl->attempt_id,
+		    .attempt_number = cl->attempt_number,
+		    .from = cl->dc->from,
+		    .to = cl->to,
+		    .settings = cl->dc->number_settings,
 		};
 		struct carrier_event failed = {
-			.kind = CARRIER_ENDED,
-			.attempt_id = cl->attempt_id,
-			.at = clock_now_ms(),
-			.outcome = OUTCOME_FAILED,
+		    .kind = CARRIER_ENDED,
+		    .attempt_id = cl->attempt_id,
+		    .at = clock_now_ms(),
+		    .outcome = OUTCOME_FAILED,
 		};
 
 		log_info("line=%lld attempt=%lld #%d placed to %s (campaign "
@@ -639,12 +639,14 @@ next_moment(const struct dcampaign *dc, int64_t now)
 		return t;
 	if (now < f->start_at)
 		return f->start_at;
-	if (f->window != NULL && !window_is_open(f->window, f->resumed_at, now)) {
+	if (f->window != NULL &&
+	    !window_is_open(f->window, f->resumed_at, now)) {
 		open = window_next_open(f->window, f->resumed_at, now);
 		return open > now ? open : t;
 	}
 	if (f->window != NULL) {
-		int64_t close = window_next_close(f->window, f->resumed_at, now);
+		int64_t close =
+		    window_next_close(f->window, f->resumed_at, now);
 
 		if (close > now)
 			t = close;
@@ -665,8 +667,9 @@ log_status_changes(struct dispatcher *d, int64_t now)
 		if (dc->known_status && st == dc->last_status)
 			continue;
 		log_info("campaign=%lld status %s -> %s", (long long)dc->id,
-			 dc->known_status ? campaign_status_name(dc->last_status)
-					  : "(loaded)",
+			 dc->known_status
+			     ? campaign_status_name(dc->last_status)
+			     : "(loaded)",
 			 campaign_status_name(st));
 		dc->last_status = st;
 		dc->known_status = true;

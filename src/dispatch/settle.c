@@ -28,12 +28,12 @@ move_line(struct store_conn *c, const struct store_attempt *a,
 	  const struct settle *in, const struct line_fate *fate, int64_t now)
 {
 	struct store_line_change ch = {
-		.line_id = a->line_id,
-		.status = fate->status,
-		.due_at = fate->due_at,
-		.retries = fate->retries,
-		.reschedules = fate->reschedules,
-		.last_outcome = outcome_name(in->outcome),
+	    .line_id = a->line_id,
+	    .status = fate->status,
+	    .due_at = fate->due_at,
+	    .retries = fate->retries,
+	    .reschedules = fate->reschedules,
+	    .last_outcome = outcome_name(in->outcome),
 	};
 	int64_t id;
 	int rc;
@@ -55,20 +55,19 @@ settle_attempt(struct store_conn *c, const struct settle *in, int64_t now,
 	       int64_t *campaign_id)
 {
 	struct store_attempt_end end = {
-		.outcome = outcome_name(in->outcome),
-		.answered_at = in->answered_at,
-		.ended_at = in->ended_at,
-		.duration_ms = in->duration_ms,
-		.callback_at = in->callback_at,
-		.summary = in->summary,
+	    .outcome = outcome_name(in->outcome),
+	    .answered_at = in->answered_at,
+	    .ended_at = in->ended_at,
+	    .duration_ms = in->duration_ms,
+	    .callback_at = in->callback_at,
+	    .summary = in->summary,
 	};
 	struct store_attempt a;
 	struct store_campaign cp;
 	struct line_fate fate;
 	int rc;
 
-	if ((rc = store_attempt_get(c, in->account_id, in->attempt_id, &a)) <
-	    0)
+	if ((rc = store_attempt_get(c, in->account_id, in->attempt_id, &a)) < 0)
 		return rc;
 	if (!a.open)
 		return CD_ECONFLICT;

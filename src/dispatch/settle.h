@@ -27,7 +27,7 @@ struct settle {
  * for an unknown attempt (or another account's), CD_ECONFLICT when the
  * attempt already has an outcome, or a store error.
  */
-int settle_attempt(struct store_conn *c, const struct settle *in,
-		   int64_t now, int64_t *campaign_id);
+int settle_attempt(struct store_conn *c, const struct settle *in, int64_t now,
+		   int64_t *campaign_id);
 
 #endif

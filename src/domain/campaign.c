@@ -145,8 +145,7 @@ prefix_field(struct verr *err, const char *prefix)
 {
 	char field[sizeof(err->field) + 32];
 
-	if (err == NULL ||
-	    strncmp(err->field, prefix, strlen(prefix)) == 0 ||
+	if (err == NULL || strncmp(err->field, prefix, strlen(prefix)) == 0 ||
 	    strcmp(err->field, "retry_config") == 0)
 		return;
 	snprintf(field, sizeof(field), "%s%s", prefix, err->field);
@@ -296,7 +295,7 @@ parse_type(const json_t *body, struct campaign_spec *out, struct verr *err)
 	if (out->contact_list == NULL &&
 	    json_is_string(json_object_get(body, "contact_csv"))) {
 		out->contact_csv =
-			json_string_value(json_object_get(body, "contact_csv"));
+		    json_string_value(json_object_get(body, "contact_csv"));
 		out->type = CAMPAIGN_CSV;
 		return 0;
 	}

@@ -535,9 +535,9 @@ add_contact(const struct csv_table *t, size_t row, size_t phone,
 
 	if (c == NULL ||
 	    json_object_set_new(c, "to_number", json_string(number)) < 0 ||
-	    json_object_set_new(c, "row",
-				json_integer((json_int_t)csv_row_number(t, row))) <
-		    0 ||
+	    json_object_set_new(
+		c, "row", json_integer((json_int_t)csv_row_number(t, row))) <
+		0 ||
 	    json_object_set_new(c, "custom_variables",
 				row_variables(t, row, phone)) < 0 ||
 	    json_array_append_new(rows, c) < 0) {

@@ -78,10 +78,10 @@ const char *csv_cell(const struct csv_table *t, size_t row, size_t col);
 
 /*
  * Turns each data row into a contact {"to_number": ..., "custom_variables":
- * {header: cell, ...}, "row": N}, N being its csv_row_number(). The number comes from the column named
- * "phone_number" or "to_number" (case-insensitive) with surrounding spaces
- * removed; every other column with a non-empty name becomes a custom
- * variable holding the cell text as is.
+ * {header: cell, ...}, "row": N}, N being its csv_row_number(). The number
+ * comes from the column named "phone_number" or "to_number" (case-insensitive)
+ * with surrounding spaces removed; every other column with a non-empty name
+ * becomes a custom variable holding the cell text as is.
  *
  * A row with a field count other than the header's (code
  * "wrong_column_count") or an invalid number (code "invalid_e164") is left

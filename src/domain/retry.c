@@ -6,9 +6,9 @@
 #include "domain/retry.h"
 
 static const char *const outcome_names[OUTCOME_COUNT] = {
-	"completed",	     "no_answer",	 "busy",
-	"failed",	     "voicemail",	 "callback_requested",
-	"invalid_number",    "do_not_call",	 "unknown",
+    "completed",      "no_answer",   "busy",
+    "failed",	      "voicemail",   "callback_requested",
+    "invalid_number", "do_not_call", "unknown",
 };
 
 const char *
@@ -63,10 +63,10 @@ retry_policy_read(const json_t *settings, struct retry_policy *p)
 		if (o >= 0)
 			p->retry_on |= 1u << o;
 	}
-	p->reschedule = json_is_true(
-		json_object_get(settings, "enabled_reschedule_call"));
+	p->reschedule =
+	    json_is_true(json_object_get(settings, "enabled_reschedule_call"));
 	p->reschedule_limit = (int)json_integer_value(
-		json_object_get(settings, "reschedule_limit"));
+	    json_object_get(settings, "reschedule_limit"));
 }
 
 static bool
@@ -78,8 +78,8 @@ retryable(const struct retry_policy *p, enum call_outcome o)
 }
 
 static void
-decide_callback(const struct retry_policy *p, int64_t callback_at,
-		int64_t now, const struct daily_window *w, int64_t resumed_at,
+decide_callback(const struct retry_policy *p, int64_t callback_at, int64_t now,
+		const struct daily_window *w, int64_t resumed_at,
 		struct line_fate *out)
 {
 	int64_t at;
@@ -102,8 +102,8 @@ decide_callback(const struct retry_policy *p, int64_t callback_at,
 }
 
 static void
-decide_failure(const struct retry_policy *p, enum call_outcome o,
-	       int64_t now, struct line_fate *out)
+decide_failure(const struct retry_policy *p, enum call_outcome o, int64_t now,
+	       struct line_fate *out)
 {
 	int i;
 
@@ -118,8 +118,8 @@ decide_failure(const struct retry_policy *p, enum call_outcome o,
 }
 
 void
-retry_decide(const struct retry_policy *p, enum call_outcome o,
-	     int retries, int reschedules, int64_t callback_at, int64_t now,
+retry_decide(const struct retry_policy *p, enum call_outcome o, int retries,
+	     int reschedules, int64_t callback_at, int64_t now,
 	     const struct daily_window *w, int64_t resumed_at,
 	     struct line_fate *out)
 {

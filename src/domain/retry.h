@@ -65,7 +65,7 @@ void retry_policy_read(const json_t *settings, struct retry_policy *p);
  */
 void retry_decide(const struct retry_policy *p, enum call_outcome o,
 		  int retries, int reschedules, int64_t callback_at,
-		  int64_t now, const struct daily_window *w,
-		  int64_t resumed_at, struct line_fate *out);
+		  int64_t now, const struct daily_window *w, int64_t resumed_at,
+		  struct line_fate *out);
 
 #endif

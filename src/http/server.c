@@ -74,8 +74,7 @@ http_query(const struct http_request *req, const char *name)
 }
 
 void
-http_add_header(struct http_response *res, const char *name,
-		const char *value)
+http_add_header(struct http_response *res, const char *name, const char *value)
 {
 	size_t used = strlen(res->extra_headers);
 
@@ -187,8 +186,8 @@ send_fixed(struct MHD_Connection *conn, int status, const char *json)
 }
 
 static const char too_large_json[] =
-	"{\"status\":\"error\",\"error\":{\"code\":\"body_too_large\","
-	"\"message\":\"the request body is over 65536 bytes\"}}";
+    "{\"status\":\"error\",\"error\":{\"code\":\"body_too_large\","
+    "\"message\":\"the request body is over 65536 bytes\"}}";
 
 /* Declared lengths over the limit are refused before reading the body. */
 static bool
@@ -326,7 +325,8 @@ http_start(const char *listen, http_handler_fn fn, void *ctx,
 
 	if (parse_listen(listen, &sa) < 0) {
 		log_error("http: cannot parse listen address '%s' "
-			  "(want HOST:PORT)", listen);
+			  "(want HOST:PORT)",
+			  listen);
 		return CD_EINVAL;
 	}
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
@@ -334,14 +334,12 @@ http_start(const char *listen, http_handler_fn fn, void *ctx,
 	srv->fn = fn;
 	srv->ctx = ctx;
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
-		MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+	    on_mhd_error, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		log_error("http: cannot listen on %s", listen);
 		free(srv);

@@ -360,15 +360,14 @@ store_account_count(struct store_conn *c, int64_t *n)
 }
 
 int
-store_key_insert(struct store_conn *c, const struct store_key *k,
-		 int64_t now, int64_t *id)
+store_key_insert(struct store_conn *c, const struct store_key *k, int64_t now,
+		 int64_t *id)
 {
 	return c->be->key_insert(c, k, now, id);
 }
 
 int
-store_key_find(struct store_conn *c, const char *prefix,
-	       struct store_key *out)
+store_key_find(struct store_conn *c, const char *prefix, struct store_key *out)
 {
 	return c->be->key_find(c, prefix, out);
 }
@@ -380,8 +379,8 @@ store_key_list(struct store_conn *c, int64_t account_id, json_t **out)
 }
 
 int
-store_key_revoke(struct store_conn *c, int64_t account_id,
-		 const char *prefix, int64_t now)
+store_key_revoke(struct store_conn *c, int64_t account_id, const char *prefix,
+		 int64_t now)
 {
 	return c->be->key_revoke(c, account_id, prefix, now);
 }
@@ -456,8 +455,8 @@ store_campaign_update(struct store_conn *c, const struct store_campaign *cp,
 }
 
 int
-store_line_insert(struct store_conn *c, const struct store_line *l,
-		  int64_t now, int64_t *id)
+store_line_insert(struct store_conn *c, const struct store_line *l, int64_t now,
+		  int64_t *id)
 {
 	return c->be->line_insert(c, l, now, id);
 }
@@ -477,8 +476,8 @@ store_line_count(struct store_conn *c, const struct store_line_query *q,
 }
 
 int
-store_line_cancel_open(struct store_conn *c, int64_t campaign_id,
-		       int64_t now, int64_t *n)
+store_line_cancel_open(struct store_conn *c, int64_t campaign_id, int64_t now,
+		       int64_t *n)
 {
 	return c->be->line_cancel_open(c, campaign_id, now, n);
 }
@@ -594,8 +593,8 @@ store_dnc_list(struct store_conn *c, int64_t account_id, int64_t campaign_id,
 }
 
 int
-store_dnc_listed(struct store_conn *c, int64_t account_id,
-		 int64_t campaign_id, const char *number, bool *listed)
+store_dnc_listed(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+		 const char *number, bool *listed)
 {
 	return c->be->dnc_listed(c, account_id, campaign_id, number, listed);
 }

@@ -63,8 +63,8 @@ struct store_key {
 };
 
 /* Finds or creates the account called `name`; sets *id. */
-int store_account_ensure(struct store_conn *c, const char *name,
-			 int64_t now, int64_t *id);
+int store_account_ensure(struct store_conn *c, const char *name, int64_t now,
+			 int64_t *id);
 
 /* Finds the account called `name`; CD_ENOTFOUND when there is none. */
 int store_account_find(struct store_conn *c, const char *name, int64_t *id);
@@ -111,8 +111,8 @@ int store_agent_get(struct store_conn *c, int64_t account_id, int64_t id,
 		    json_t **out);
 
 /* Sets *out to a new array of agents, oldest first. */
-int store_agent_list(struct store_conn *c, int64_t account_id,
-		     int64_t offset, int64_t limit, json_t **out);
+int store_agent_list(struct store_conn *c, int64_t account_id, int64_t offset,
+		     int64_t limit, json_t **out);
 
 /* --- Phone numbers ------------------------------------------------------ */
 
@@ -133,8 +133,8 @@ int store_number_insert(struct store_conn *c, const struct store_number *n,
 int store_number_get(struct store_conn *c, int64_t account_id, int64_t id,
 		     json_t **out);
 
-int store_number_list(struct store_conn *c, int64_t account_id,
-		      int64_t offset, int64_t limit, json_t **out);
+int store_number_list(struct store_conn *c, int64_t account_id, int64_t offset,
+		      int64_t limit, json_t **out);
 
 /* --- Campaigns ---------------------------------------------------------- */
 
@@ -162,8 +162,8 @@ struct store_campaign {
 void store_campaign_clear(struct store_campaign *cp);
 
 /* Inserts cp (id, counts and next_due_at ignored); sets *id. */
-int store_campaign_insert(struct store_conn *c,
-			  const struct store_campaign *cp, int64_t *id);
+int store_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
+			  int64_t *id);
 
 /*
  * Fills *out with the campaign, its line counts and next due time.
@@ -175,13 +175,12 @@ int store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 /*
  * Sets *ids to a new array of the account's campaign ids, newest first.
  */
-int store_campaign_ids(struct store_conn *c, int64_t account_id,
-		       json_t **ids);
+int store_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids);
 
 /* Writes back the mutable fields of cp: state, start_at, resumed_at,
  * concurrent_call_limit and settings. */
-int store_campaign_update(struct store_conn *c,
-			  const struct store_campaign *cp, int64_t now);
+int store_campaign_update(struct store_conn *c, const struct store_campaign *cp,
+			  int64_t now);
 
 /* --- Lines -------------------------------------------------------------- */
 
@@ -262,9 +261,8 @@ struct store_attempt_new {
  * Records a dial about to be placed and moves its line to `calling`.
  * CD_EEXIST when the line was already dialled for that due time.
  */
-int store_attempt_begin(struct store_conn *c,
-			const struct store_attempt_new *a, int64_t now,
-			int64_t *id, int *number);
+int store_attempt_begin(struct store_conn *c, const struct store_attempt_new *a,
+			int64_t now, int64_t *id, int *number);
 
 struct store_attempt {
 	int64_t id;
@@ -333,9 +331,9 @@ int store_line_drop_callbacks(struct store_conn *c, int64_t campaign_id,
 
 /* campaign_id 0 lists the number for the whole account. CD_EEXIST when
  * it is listed there already. */
-int store_dnc_add(struct store_conn *c, int64_t account_id,
-		  int64_t campaign_id, const char *number, const char *reason,
-		  int64_t now, int64_t *id);
+int store_dnc_add(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+		  const char *number, const char *reason, int64_t now,
+		  int64_t *id);
 
 int store_dnc_remove(struct store_conn *c, int64_t account_id, int64_t id);
 
@@ -357,12 +355,11 @@ int store_dnc_listed(struct store_conn *c, int64_t account_id,
  * CD_EIDEM when the key was used for another request, CD_ENOTFOUND when
  * the key is new.
  */
-int store_idem_get(struct store_conn *c, int64_t account_id,
-		   const char *key, const unsigned char fp[32], int *status,
-		   char **body);
+int store_idem_get(struct store_conn *c, int64_t account_id, const char *key,
+		   const unsigned char fp[32], int *status, char **body);
 
-int store_idem_put(struct store_conn *c, int64_t account_id,
-		   const char *key, const unsigned char fp[32], int status,
-		   const char *body, int64_t now);
+int store_idem_put(struct store_conn *c, int64_t account_id, const char *key,
+		   const unsigned char fp[32], int status, const char *body,
+		   int64_t now);
 
 #endif

@@ -70,8 +70,8 @@ struct store_backend {
 			   int64_t, int64_t *);
 	int (*line_list)(struct store_conn *, const struct store_line_query *,
 			 json_t **);
-	int (*line_count)(struct store_conn *,
-			  const struct store_line_query *, int64_t *);
+	int (*line_count)(struct store_conn *, const struct store_line_query *,
+			  int64_t *);
 	int (*line_cancel_open)(struct store_conn *, int64_t, int64_t,
 				int64_t *);
 
@@ -100,8 +100,8 @@ struct store_backend {
 	int (*dnc_add)(struct store_conn *, int64_t, int64_t, const char *,
 		       const char *, int64_t, int64_t *);
 	int (*dnc_remove)(struct store_conn *, int64_t, int64_t);
-	int (*dnc_list)(struct store_conn *, int64_t, int64_t, int64_t,
-			int64_t, json_t **, int64_t *);
+	int (*dnc_list)(struct store_conn *, int64_t, int64_t, int64_t, int64_t,
+			json_t **, int64_t *);
 	int (*dnc_listed)(struct store_conn *, int64_t, int64_t, const char *,
 			  bool *);
 

@@ -68,147 +68,147 @@ enum stmt_id {
 	S_COUNT
 };
 
-#define LINE_COLUMNS                                                         \
-	"id, to_number, custom_variables, metadata, status, due_at, "        \
+#define LINE_COLUMNS                                                           \
+	"id, to_number, custom_variables, metadata, status, due_at, "          \
 	"attempts, skip_reason, created_at, updated_at"
 
 /* Filters shared by the line list and count: status and number search. */
-#define LINE_FILTER                                                          \
-	"campaign_id = ?1 AND (?2 < 0 OR status = ?2) "                      \
+#define LINE_FILTER                                                            \
+	"campaign_id = ?1 AND (?2 < 0 OR status = ?2) "                        \
 	"AND (?3 IS NULL OR instr(to_number, ?3) > 0) "
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_BEGIN] = "BEGIN IMMEDIATE",
-	[S_COMMIT] = "COMMIT",
-	[S_ROLLBACK] = "ROLLBACK",
-	[S_SAVEPOINT] = "SAVEPOINT w",
-	[S_RELEASE] = "RELEASE w",
-	[S_ROLLBACK_TO] = "ROLLBACK TO w",
-	[S_ACCOUNT_FIND] = "SELECT id FROM account WHERE name = ?",
-	[S_ACCOUNT_INSERT] = "INSERT INTO account (name, created_at) "
-			     "VALUES (?, ?)",
-	[S_ACCOUNT_COUNT] = "SELECT count(*) FROM account",
-	[S_KEY_INSERT] = "INSERT INTO api_key (account_id, prefix, hash, "
-			 "created_at) VALUES (?, ?, ?, ?)",
-	[S_KEY_FIND] = "SELECT id, account_id, hash, revoked_at FROM api_key "
-		       "WHERE prefix = ?",
-	[S_KEY_LIST] = "SELECT k.id, k.prefix, a.name, k.created_at, "
-		       "k.revoked_at FROM api_key k JOIN account a ON "
-		       "a.id = k.account_id WHERE ?1 = 0 OR k.account_id = ?1 "
-		       "ORDER BY k.id",
-	[S_KEY_REVOKE] = "UPDATE api_key SET revoked_at = ?3 WHERE prefix = ?2 "
-			 "AND (?1 = 0 OR account_id = ?1) AND revoked_at = 0",
-	[S_AGENT_INSERT] = "INSERT INTO agent (account_id, name, "
-			   "welcome_message, prompt, created_at) "
-			   "VALUES (?, ?, ?, ?, ?)",
-	[S_AGENT_GET] = "SELECT id, name, welcome_message, prompt, created_at "
-			"FROM agent WHERE account_id = ? AND id = ?",
-	[S_AGENT_LIST] = "SELECT id, name, welcome_message, prompt, "
-			 "created_at FROM agent WHERE account_id = ? "
-			 "ORDER BY id LIMIT ? OFFSET ?",
-	[S_NUMBER_INSERT] = "INSERT INTO phone_number (account_id, number, "
-			    "provider, agent_id, settings, created_at) "
-			    "VALUES (?, ?, ?, ?, ?, ?)",
-	[S_NUMBER_GET] = "SELECT id, number, provider, agent_id, settings, "
-			 "created_at FROM phone_number "
-			 "WHERE account_id = ? AND id = ?",
-	[S_NUMBER_LIST] = "SELECT id, number, provider, agent_id, settings, "
-			  "created_at FROM phone_number WHERE account_id = ? "
-			  "ORDER BY id LIMIT ? OFFSET ?",
-	[S_CAMPAIGN_INSERT] = "INSERT INTO campaign (account_id, name, type, "
-			      "state, phone_number_id, agent_id, start_at, "
-			      "resumed_at, concurrent_call_limit, settings, "
-			      "created_at, updated_at) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_CAMPAIGN_GET] = "SELECT id, account_id, name, type, state, "
-			   "phone_number_id, agent_id, start_at, resumed_at, "
-			   "concurrent_call_limit, settings, created_at, "
-			   "updated_at FROM campaign "
-			   "WHERE id = ?2 AND (?1 = 0 OR account_id = ?1)",
-	[S_CAMPAIGN_COUNTS] = "SELECT status, n FROM line_count "
-			      "WHERE campaign_id = ?",
-	[S_CAMPAIGN_NEXT_DUE] = "SELECT min(due_at) FROM line "
-				"WHERE campaign_id = ? AND status IN (0, 2, 3)",
-	[S_CAMPAIGN_IDS] = "SELECT id FROM campaign WHERE account_id = ? "
-			   "ORDER BY id DESC",
-	[S_CAMPAIGN_UPDATE] = "UPDATE campaign SET state = ?, start_at = ?, "
-			      "resumed_at = ?, concurrent_call_limit = ?, "
-			      "settings = ?, updated_at = ? WHERE id = ?",
-	[S_LINE_INSERT] = "INSERT INTO line (campaign_id, account_id, "
-			  "to_number, custom_variables, metadata, status, "
-			  "due_at, skip_reason, created_at, updated_at) "
-			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_LINE_LIST] = "SELECT " LINE_COLUMNS " FROM line WHERE " LINE_FILTER
-			"AND id > ?4 ORDER BY id LIMIT ?5",
-	[S_LINE_COUNT] = "SELECT count(*) FROM line WHERE " LINE_FILTER,
-	[S_LINE_CANCEL_OPEN] = "UPDATE line SET status = 7, updated_at = ?2 "
-			       "WHERE campaign_id = ?1 "
-			       "AND status IN (0, 2, 3)",
-	[S_IDEM_GET] = "SELECT fingerprint, status, body FROM idempotency "
-		       "WHERE account_id = ? AND key = ?",
-	[S_IDEM_PUT] = "INSERT INTO idempotency (account_id, key, "
-		       "fingerprint, status, body, created_at) "
-		       "VALUES (?, ?, ?, ?, ?, ?)",
-	[S_CAMPAIGN_LIVE] = "SELECT id FROM campaign WHERE state IN (1, 2)",
-	[S_LINE_DUE] = "SELECT id, to_number, custom_variables, metadata, "
-		       "due_at, attempts, retries, reschedules FROM line "
-		       "WHERE campaign_id = ?1 AND status IN (0, 2, 3) "
-		       "AND due_at <= ?2 ORDER BY due_at LIMIT ?3",
-	[S_LINE_SET] = "UPDATE line SET status = ?2, due_at = ?3, retries = ?4, "
-		       "reschedules = ?5, "
-		       "last_outcome = coalesce(?6, last_outcome), "
-		       "skip_reason = coalesce(?7, skip_reason), "
-		       "updated_at = ?8 WHERE id = ?1",
-	[S_ATTEMPT_INSERT] = "INSERT INTO attempt (line_id, campaign_id, "
-			     "account_id, number, due_at, started_at, "
-			     "welcome_message, missing_variables) "
-			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_LINE_CALLING] = "UPDATE line SET status = 1, "
-			   "attempts = attempts + 1, updated_at = ?2 "
-			   "WHERE id = ?1 AND status IN (0, 2, 3) "
-			   "RETURNING attempts",
-	[S_ATTEMPT_GET] = "SELECT a.id, a.line_id, a.campaign_id, "
-			  "a.account_id, a.number, a.started_at, a.outcome, "
-			  "l.status, l.retries, l.reschedules, l.to_number "
-			  "FROM attempt a JOIN line l ON l.id = a.line_id "
-			  "WHERE a.id = ?2 AND (?1 = 0 OR a.account_id = ?1)",
-	[S_ATTEMPT_FINISH] = "UPDATE attempt SET outcome = ?2, "
-			     "answered_at = ?3, ended_at = ?4, "
-			     "duration_ms = ?5, callback_at = ?6, "
-			     "summary = ?7 WHERE id = ?1 AND outcome IS NULL",
-	[S_ATTEMPTS_OPEN] = "SELECT id FROM attempt WHERE outcome IS NULL",
-	[S_LINE_GET] = "SELECT " LINE_COLUMNS ", retries, reschedules, "
-		       "last_outcome FROM line WHERE id = ?3 "
-		       "AND campaign_id = ?2 AND account_id = ?1",
-	[S_ATTEMPT_LIST] = "SELECT id, number, started_at, answered_at, "
-			   "ended_at, outcome, duration_ms, welcome_message, "
-			   "missing_variables, callback_at, summary "
-			   "FROM attempt WHERE line_id = ? ORDER BY id",
-	[S_ATTEMPT_STATS] = "SELECT started_at / 3600000 * 3600000 AS hour, "
-			    "outcome, count(*) FROM attempt "
-			    "WHERE campaign_id = ?1 AND started_at >= ?2 "
-			    "AND outcome IS NOT NULL "
-			    "GROUP BY hour, outcome ORDER BY hour",
-	[S_LINE_REQUEUE] = "UPDATE line SET status = 0, due_at = ?2, "
-			   "retries = 0, updated_at = ?2 "
-			   "WHERE campaign_id = ?1 AND status = 5",
-	[S_LINE_EXPIRE] = "UPDATE line SET status = 5, updated_at = ?3 "
-			  "WHERE campaign_id = ?1 AND status = 2 "
-			  "AND retries > ?2",
-	[S_LINE_DROP_CALLBACKS] = "UPDATE line SET status = 4, "
-				  "updated_at = ?2 WHERE campaign_id = ?1 "
-				  "AND status = 3",
-	[S_DNC_ADD] = "INSERT INTO dnc (account_id, campaign_id, number, "
-		      "reason, created_at) VALUES (?, ?, ?, ?, ?)",
-	[S_DNC_REMOVE] = "DELETE FROM dnc WHERE id = ?2 AND account_id = ?1",
-	[S_DNC_LIST] = "SELECT id, number, campaign_id, reason, created_at "
-		       "FROM dnc WHERE account_id = ?1 "
-		       "AND (?2 < 0 OR campaign_id = ?2) "
-		       "ORDER BY id LIMIT ?3 OFFSET ?4",
-	[S_DNC_COUNT] = "SELECT count(*) FROM dnc WHERE account_id = ?1 "
-			"AND (?2 < 0 OR campaign_id = ?2)",
-	[S_DNC_LISTED] = "SELECT 1 FROM dnc WHERE account_id = ?1 "
-			 "AND number = ?3 AND campaign_id IN (0, ?2) LIMIT 1",
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT w",
+    [S_RELEASE] = "RELEASE w",
+    [S_ROLLBACK_TO] = "ROLLBACK TO w",
+    [S_ACCOUNT_FIND] = "SELECT id FROM account WHERE name = ?",
+    [S_ACCOUNT_INSERT] = "INSERT INTO account (name, created_at) "
+			 "VALUES (?, ?)",
+    [S_ACCOUNT_COUNT] = "SELECT count(*) FROM account",
+    [S_KEY_INSERT] = "INSERT INTO api_key (account_id, prefix, hash, "
+		     "created_at) VALUES (?, ?, ?, ?)",
+    [S_KEY_FIND] = "SELECT id, account_id, hash, revoked_at FROM api_key "
+		   "WHERE prefix = ?",
+    [S_KEY_LIST] = "SELECT k.id, k.prefix, a.name, k.created_at, "
+		   "k.revoked_at FROM api_key k JOIN account a ON "
+		   "a.id = k.account_id WHERE ?1 = 0 OR k.account_id = ?1 "
+		   "ORDER BY k.id",
+    [S_KEY_REVOKE] = "UPDATE api_key SET revoked_at = ?3 WHERE prefix = ?2 "
+		     "AND (?1 = 0 OR account_id = ?1) AND revoked_at = 0",
+    [S_AGENT_INSERT] = "INSERT INTO agent (account_id, name, "
+		       "welcome_message, prompt, created_at) "
+		       "VALUES (?, ?, ?, ?, ?)",
+    [S_AGENT_GET] = "SELECT id, name, welcome_message, prompt, created_at "
+		    "FROM agent WHERE account_id = ? AND id = ?",
+    [S_AGENT_LIST] = "SELECT id, name, welcome_message, prompt, "
+		     "created_at FROM agent WHERE account_id = ? "
+		     "ORDER BY id LIMIT ? OFFSET ?",
+    [S_NUMBER_INSERT] = "INSERT INTO phone_number (account_id, number, "
+			"provider, agent_id, settings, created_at) "
+			"VALUES (?, ?, ?, ?, ?, ?)",
+    [S_NUMBER_GET] = "SELECT id, number, provider, agent_id, settings, "
+		     "created_at FROM phone_number "
+		     "WHERE account_id = ? AND id = ?",
+    [S_NUMBER_LIST] = "SELECT id, number, provider, agent_id, settings, "
+		      "created_at FROM phone_number WHERE account_id = ? "
+		      "ORDER BY id LIMIT ? OFFSET ?",
+    [S_CAMPAIGN_INSERT] = "INSERT INTO campaign (account_id, name, type, "
+			  "state, phone_number_id, agent_id, start_at, "
+			  "resumed_at, concurrent_call_limit, settings, "
+			  "created_at, updated_at) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_CAMPAIGN_GET] = "SELECT id, account_id, name, type, state, "
+		       "phone_number_id, agent_id, start_at, resumed_at, "
+		       "concurrent_call_limit, settings, created_at, "
+		       "updated_at FROM campaign "
+		       "WHERE id = ?2 AND (?1 = 0 OR account_id = ?1)",
+    [S_CAMPAIGN_COUNTS] = "SELECT status, n FROM line_count "
+			  "WHERE campaign_id = ?",
+    [S_CAMPAIGN_NEXT_DUE] = "SELECT min(due_at) FROM line "
+			    "WHERE campaign_id = ? AND status IN (0, 2, 3)",
+    [S_CAMPAIGN_IDS] = "SELECT id FROM campaign WHERE account_id = ? "
+		       "ORDER BY id DESC",
+    [S_CAMPAIGN_UPDATE] = "UPDATE campaign SET state = ?, start_at = ?, "
+			  "resumed_at = ?, concurrent_call_limit = ?, "
+			  "settings = ?, updated_at = ? WHERE id = ?",
+    [S_LINE_INSERT] = "INSERT INTO line (campaign_id, account_id, "
+		      "to_number, custom_variables, metadata, status, "
+		      "due_at, skip_reason, created_at, updated_at) "
+		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_LINE_LIST] = "SELECT " LINE_COLUMNS " FROM line WHERE " LINE_FILTER
+		    "AND id > ?4 ORDER BY id LIMIT ?5",
+    [S_LINE_COUNT] = "SELECT count(*) FROM line WHERE " LINE_FILTER,
+    [S_LINE_CANCEL_OPEN] = "UPDATE line SET status = 7, updated_at = ?2 "
+			   "WHERE campaign_id = ?1 "
+			   "AND status IN (0, 2, 3)",
+    [S_IDEM_GET] = "SELECT fingerprint, status, body FROM idempotency "
+		   "WHERE account_id = ? AND key = ?",
+    [S_IDEM_PUT] = "INSERT INTO idempotency (account_id, key, "
+		   "fingerprint, status, body, created_at) "
+		   "VALUES (?, ?, ?, ?, ?, ?)",
+    [S_CAMPAIGN_LIVE] = "SELECT id FROM campaign WHERE state IN (1, 2)",
+    [S_LINE_DUE] = "SELECT id, to_number, custom_variables, metadata, "
+		   "due_at, attempts, retries, reschedules FROM line "
+		   "WHERE campaign_id = ?1 AND status IN (0, 2, 3) "
+		   "AND due_at <= ?2 ORDER BY due_at LIMIT ?3",
+    [S_LINE_SET] = "UPDATE line SET status = ?2, due_at = ?3, retries = ?4, "
+		   "reschedules = ?5, "
+		   "last_outcome = coalesce(?6, last_outcome), "
+		   "skip_reason = coalesce(?7, skip_reason), "
+		   "updated_at = ?8 WHERE id = ?1",
+    [S_ATTEMPT_INSERT] = "INSERT INTO attempt (line_id, campaign_id, "
+			 "account_id, number, due_at, started_at, "
+			 "welcome_message, missing_variables) "
+			 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_LINE_CALLING] = "UPDATE line SET status = 1, "
+		       "attempts = attempts + 1, updated_at = ?2 "
+		       "WHERE id = ?1 AND status IN (0, 2, 3) "
+		       "RETURNING attempts",
+    [S_ATTEMPT_GET] = "SELECT a.id, a.line_id, a.campaign_id, "
+		      "a.account_id, a.number, a.started_at, a.outcome, "
+		      "l.status, l.retries, l.reschedules, l.to_number "
+		      "FROM attempt a JOIN line l ON l.id = a.line_id "
+		      "WHERE a.id = ?2 AND (?1 = 0 OR a.account_id = ?1)",
+    [S_ATTEMPT_FINISH] = "UPDATE attempt SET outcome = ?2, "
+			 "answered_at = ?3, ended_at = ?4, "
+			 "duration_ms = ?5, callback_at = ?6, "
+			 "summary = ?7 WHERE id = ?1 AND outcome IS NULL",
+    [S_ATTEMPTS_OPEN] = "SELECT id FROM attempt WHERE outcome IS NULL",
+    [S_LINE_GET] = "SELECT " LINE_COLUMNS ", retries, reschedules, "
+		   "last_outcome FROM line WHERE id = ?3 "
+		   "AND campaign_id = ?2 AND account_id = ?1",
+    [S_ATTEMPT_LIST] = "SELECT id, number, started_at, answered_at, "
+		       "ended_at, outcome, duration_ms, welcome_message, "
+		       "missing_variables, callback_at, summary "
+		       "FROM attempt WHERE line_id = ? ORDER BY id",
+    [S_ATTEMPT_STATS] = "SELECT started_at / 3600000 * 3600000 AS hour, "
+			"outcome, count(*) FROM attempt "
+			"WHERE campaign_id = ?1 AND started_at >= ?2 "
+			"AND outcome IS NOT NULL "
+			"GROUP BY hour, outcome ORDER BY hour",
+    [S_LINE_REQUEUE] = "UPDATE line SET status = 0, due_at = ?2, "
+		       "retries = 0, updated_at = ?2 "
+		       "WHERE campaign_id = ?1 AND status = 5",
+    [S_LINE_EXPIRE] = "UPDATE line SET status = 5, updated_at = ?3 "
+		      "WHERE campaign_id = ?1 AND status = 2 "
+		      "AND retries > ?2",
+    [S_LINE_DROP_CALLBACKS] = "UPDATE line SET status = 4, "
+			      "updated_at = ?2 WHERE campaign_id = ?1 "
+			      "AND status = 3",
+    [S_DNC_ADD] = "INSERT INTO dnc (account_id, campaign_id, number, "
+		  "reason, created_at) VALUES (?, ?, ?, ?, ?)",
+    [S_DNC_REMOVE] = "DELETE FROM dnc WHERE id = ?2 AND account_id = ?1",
+    [S_DNC_LIST] = "SELECT id, number, campaign_id, reason, created_at "
+		   "FROM dnc WHERE account_id = ?1 "
+		   "AND (?2 < 0 OR campaign_id = ?2) "
+		   "ORDER BY id LIMIT ?3 OFFSET ?4",
+    [S_DNC_COUNT] = "SELECT count(*) FROM dnc WHERE account_id = ?1 "
+		    "AND (?2 < 0 OR campaign_id = ?2)",
+    [S_DNC_LISTED] = "SELECT 1 FROM dnc WHERE account_id = ?1 "
+		     "AND number = ?3 AND campaign_id IN (0, ?2) LIMIT 1",
 };
 
 /* Parsed campaign settings, kept while their stored text is unchanged. */
@@ -253,7 +253,8 @@ stmt(struct store_conn *base, enum stmt_id id)
 		return st;
 	}
 	if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
-			       SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			       SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK) {
 		fail(c, stmt_sql[id]);
 		return NULL;
 	}
@@ -348,8 +349,8 @@ static int
 sqlite_connect(const char *target, struct store_conn **out)
 {
 	struct sqlite_conn *c = calloc(1, sizeof(*c));
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-		    SQLITE_OPEN_NOMUTEX;
+	int flags =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
 	if (c == NULL)
 		return CD_ENOMEM;
@@ -433,7 +434,8 @@ sqlite_migrate(struct store_conn *base)
 		return fail(c, "schema version");
 	if (v > schema_sqlite_version) {
 		log_error("store: schema version %d is newer than this "
-			  "release (%d)", v, schema_sqlite_version);
+			  "release (%d)",
+			  v, schema_sqlite_version);
 		return CD_ESTORE;
 	}
 	for (; v < schema_sqlite_version; v++)
@@ -556,8 +558,8 @@ sqlite_account_count(struct store_conn *c, int64_t *n)
 }
 
 static int
-sqlite_key_insert(struct store_conn *c, const struct store_key *k,
-		  int64_t now, int64_t *id)
+sqlite_key_insert(struct store_conn *c, const struct store_key *k, int64_t now,
+		  int64_t *id)
 {
 	sqlite3_stmt *st = stmt(c, S_KEY_INSERT);
 	int rc;
@@ -575,8 +577,7 @@ sqlite_key_insert(struct store_conn *c, const struct store_key *k,
 }
 
 static int
-sqlite_key_find(struct store_conn *c, const char *prefix,
-		struct store_key *out)
+sqlite_key_find(struct store_conn *c, const char *prefix, struct store_key *out)
 {
 	sqlite3_stmt *st = stmt(c, S_KEY_FIND);
 	int rc;
@@ -591,7 +592,8 @@ sqlite_key_find(struct store_conn *c, const char *prefix,
 	out->id = sqlite3_column_int64(st, 0);
 	out->account_id = sqlite3_column_int64(st, 1);
 	if (sqlite3_column_bytes(st, 2) == sizeof(out->hash))
-		memcpy(out->hash, sqlite3_column_blob(st, 2), sizeof(out->hash));
+		memcpy(out->hash, sqlite3_column_blob(st, 2),
+		       sizeof(out->hash));
 	out->revoked_at = sqlite3_column_int64(st, 3);
 	snprintf(out->prefix, sizeof(out->prefix), "%s", prefix);
 	sqlite3_reset(st);
@@ -617,8 +619,8 @@ col_value(sqlite3_stmt *st, int i)
  * `names` (one per column; a name starting with '{' holds stored JSON).
  */
 static int
-collect_rows(struct store_conn *c, sqlite3_stmt *st,
-	     const char *const *names, int ncol, json_t **out)
+collect_rows(struct store_conn *c, sqlite3_stmt *st, const char *const *names,
+	     int ncol, json_t **out)
 {
 	json_t *arr = json_array();
 	int rc;
@@ -645,8 +647,8 @@ collect_rows(struct store_conn *c, sqlite3_stmt *st,
 }
 
 static int
-collect_one(struct store_conn *c, sqlite3_stmt *st,
-	    const char *const *names, int ncol, json_t **out)
+collect_one(struct store_conn *c, sqlite3_stmt *st, const char *const *names,
+	    int ncol, json_t **out)
 {
 	json_t *arr;
 	int rc = collect_rows(c, st, names, ncol, &arr);
@@ -676,8 +678,8 @@ sqlite_key_list(struct store_conn *c, int64_t account_id, json_t **out)
 }
 
 static int
-sqlite_key_revoke(struct store_conn *c, int64_t account_id,
-		  const char *prefix, int64_t now)
+sqlite_key_revoke(struct store_conn *c, int64_t account_id, const char *prefix,
+		  int64_t now)
 {
 	sqlite3_stmt *st = stmt(c, S_KEY_REVOKE);
 	int rc;
@@ -697,7 +699,7 @@ sqlite_key_revoke(struct store_conn *c, int64_t account_id,
 static const char *const agent_names[] = {"id", "name", "welcome_message",
 					  "prompt", "created_at"};
 static const char *const number_names[] = {
-	"id", "number", "provider", "agent_id", "{settings", "created_at"};
+    "id", "number", "provider", "agent_id", "{settings", "created_at"};
 
 static int
 sqlite_agent_insert(struct store_conn *c, const struct store_agent *a,
@@ -791,8 +793,7 @@ static int
 sqlite_number_get(struct store_conn *c, int64_t account_id, int64_t id,
 		  json_t **out)
 {
-	return get_by_id(c, S_NUMBER_GET, number_names, 6, account_id, id,
-			 out);
+	return get_by_id(c, S_NUMBER_GET, number_names, 6, account_id, id, out);
 }
 
 static int
@@ -913,8 +914,8 @@ read_counts(struct store_conn *c, struct store_campaign *out)
 	if ((rc = step_row(c, st)) < 0)
 		return rc;
 	out->next_due_at = sqlite3_column_type(st, 0) == SQLITE_NULL
-				   ? -1
-				   : sqlite3_column_int64(st, 0);
+			       ? -1
+			       : sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -960,7 +961,7 @@ sqlite_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids)
 		return rc;
 	*ids = json_array();
 	json_array_foreach(rows, i, row)
-		json_array_append(*ids, json_object_get(row, "id"));
+	    json_array_append(*ids, json_object_get(row, "id"));
 	json_decref(rows);
 	return 0;
 }
@@ -1039,10 +1040,11 @@ name_line_statuses(json_t *lines)
 	json_array_foreach(lines, i, line)
 	{
 		json_int_t s =
-			json_integer_value(json_object_get(line, "status"));
+		    json_integer_value(json_object_get(line, "status"));
 
-		json_object_set_new(line, "status", json_string(
-			line_status_name((enum line_status)s)));
+		json_object_set_new(
+		    line, "status",
+		    json_string(line_status_name((enum line_status)s)));
 	}
 }
 
@@ -1051,9 +1053,9 @@ sqlite_line_list(struct store_conn *c, const struct store_line_query *q,
 		 json_t **out)
 {
 	static const char *const names[] = {
-		"id",	      "to_number", "{custom_variables", "{metadata",
-		"status",     "due_at",	   "attempts",		"skip_reason",
-		"created_at", "updated_at"};
+	    "id",	  "to_number", "{custom_variables", "{metadata",
+	    "status",	  "due_at",    "attempts",	    "skip_reason",
+	    "created_at", "updated_at"};
 	sqlite3_stmt *st = stmt(c, S_LINE_LIST);
 	int rc;
 
@@ -1080,8 +1082,8 @@ sqlite_line_count(struct store_conn *c, const struct store_line_query *q,
 }
 
 static int
-sqlite_line_cancel_open(struct store_conn *c, int64_t campaign_id,
-			int64_t now, int64_t *n)
+sqlite_line_cancel_open(struct store_conn *c, int64_t campaign_id, int64_t now,
+			int64_t *n)
 {
 	sqlite3_stmt *st = stmt(c, S_LINE_CANCEL_OPEN);
 	int rc;
@@ -1113,7 +1115,7 @@ sqlite_campaign_live_ids(struct store_conn *c, json_t **ids)
 		return rc;
 	*ids = json_array();
 	json_array_foreach(rows, i, row)
-		json_array_append(*ids, json_object_get(row, "id"));
+	    json_array_append(*ids, json_object_get(row, "id"));
 	json_decref(rows);
 	return 0;
 }
@@ -1123,8 +1125,8 @@ sqlite_line_due(struct store_conn *c, int64_t campaign_id, int64_t now,
 		int limit, json_t **out)
 {
 	static const char *const names[] = {
-		"line_id", "to_number", "{custom_variables", "{metadata",
-		"due_at",  "attempts",	"retries",	     "reschedules"};
+	    "line_id", "to_number", "{custom_variables", "{metadata",
+	    "due_at",  "attempts",  "retries",		 "reschedules"};
 	sqlite3_stmt *st = stmt(c, S_LINE_DUE);
 
 	if (st == NULL)
@@ -1175,8 +1177,7 @@ sqlite_line_set(struct store_conn *c, const struct store_line_change *ch,
 
 /* Moves the line to calling; sets *number to its attempt count. */
 static int
-mark_calling(struct store_conn *c, int64_t line_id, int64_t now,
-	     int *number)
+mark_calling(struct store_conn *c, int64_t line_id, int64_t now, int *number)
 {
 	sqlite3_stmt *st = stmt(c, S_LINE_CALLING);
 	int rc;
@@ -1290,7 +1291,7 @@ sqlite_attempts_open(struct store_conn *c, json_t **ids)
 		return rc;
 	*ids = json_array();
 	json_array_foreach(rows, i, row)
-		json_array_append(*ids, json_object_get(row, "id"));
+	    json_array_append(*ids, json_object_get(row, "id"));
 	json_decref(rows);
 	return 0;
 }
@@ -1300,10 +1301,10 @@ sqlite_line_get(struct store_conn *c, int64_t account_id, int64_t campaign_id,
 		int64_t line_id, json_t **out)
 {
 	static const char *const names[] = {
-		"id",	      "to_number",  "{custom_variables", "{metadata",
-		"status",     "due_at",	    "attempts",		 "skip_reason",
-		"created_at", "updated_at", "retries",		 "reschedules",
-		"last_outcome"};
+	    "id",	   "to_number",	 "{custom_variables", "{metadata",
+	    "status",	   "due_at",	 "attempts",	      "skip_reason",
+	    "created_at",  "updated_at", "retries",	      "reschedules",
+	    "last_outcome"};
 	sqlite3_stmt *st = stmt(c, S_LINE_GET);
 	json_t *arr;
 	int rc;
@@ -1329,10 +1330,10 @@ static int
 sqlite_attempt_list(struct store_conn *c, int64_t line_id, json_t **out)
 {
 	static const char *const names[] = {
-		"attempt_id",	   "attempt_number", "started_at",
-		"answered_at",	   "ended_at",	     "outcome",
-		"duration_ms",	   "welcome_message", "{missing_variables",
-		"callback_at",	   "summary"};
+	    "attempt_id",  "attempt_number",  "started_at",
+	    "answered_at", "ended_at",	      "outcome",
+	    "duration_ms", "welcome_message", "{missing_variables",
+	    "callback_at", "summary"};
 	sqlite3_stmt *st = stmt(c, S_ATTEMPT_LIST);
 
 	if (st == NULL)
@@ -1411,8 +1412,7 @@ sqlite_line_drop_callbacks(struct store_conn *c, int64_t campaign_id,
 
 static int
 sqlite_dnc_add(struct store_conn *c, int64_t account_id, int64_t campaign_id,
-	       const char *number, const char *reason, int64_t now,
-	       int64_t *id)
+	       const char *number, const char *reason, int64_t now, int64_t *id)
 {
 	sqlite3_stmt *st = stmt(c, S_DNC_ADD);
 	int rc;
@@ -1472,8 +1472,8 @@ sqlite_dnc_list(struct store_conn *c, int64_t account_id, int64_t campaign_id,
 }
 
 static int
-sqlite_dnc_listed(struct store_conn *c, int64_t account_id,
-		  int64_t campaign_id, const char *number, bool *listed)
+sqlite_dnc_listed(struct store_conn *c, int64_t account_id, int64_t campaign_id,
+		  const char *number, bool *listed)
 {
 	sqlite3_stmt *st = stmt(c, S_DNC_LISTED);
 	int rc;
@@ -1536,56 +1536,56 @@ sqlite_idem_put(struct store_conn *c, int64_t account_id, const char *key,
 }
 
 const struct store_backend store_sqlite_backend = {
-	.name = "sqlite",
-	.connect = sqlite_connect,
-	.disconnect = sqlite_disconnect,
-	.migrate = sqlite_migrate,
-	.schema_version = sqlite_schema_version,
-	.upkeep = sqlite_upkeep,
-	.begin = sqlite_begin,
-	.commit = sqlite_commit,
-	.rollback = sqlite_rollback,
-	.savepoint = sqlite_savepoint,
-	.release = sqlite_release,
-	.rollback_to = sqlite_rollback_to,
-	.account_ensure = sqlite_account_ensure,
-	.account_find = sqlite_account_find,
-	.account_count = sqlite_account_count,
-	.key_insert = sqlite_key_insert,
-	.key_find = sqlite_key_find,
-	.key_list = sqlite_key_list,
-	.key_revoke = sqlite_key_revoke,
-	.agent_insert = sqlite_agent_insert,
-	.agent_get = sqlite_agent_get,
-	.agent_list = sqlite_agent_list,
-	.number_insert = sqlite_number_insert,
-	.number_get = sqlite_number_get,
-	.number_list = sqlite_number_list,
-	.campaign_insert = sqlite_campaign_insert,
-	.campaign_get = sqlite_campaign_get,
-	.campaign_ids = sqlite_campaign_ids,
-	.campaign_update = sqlite_campaign_update,
-	.line_insert = sqlite_line_insert,
-	.line_list = sqlite_line_list,
-	.line_count = sqlite_line_count,
-	.line_cancel_open = sqlite_line_cancel_open,
-	.campaign_live_ids = sqlite_campaign_live_ids,
-	.line_due = sqlite_line_due,
-	.line_set = sqlite_line_set,
-	.attempt_begin = sqlite_attempt_begin,
-	.attempt_get = sqlite_attempt_get,
-	.attempt_finish = sqlite_attempt_finish,
-	.attempts_open = sqlite_attempts_open,
-	.line_get = sqlite_line_get,
-	.attempt_list = sqlite_attempt_list,
-	.attempt_stats = sqlite_attempt_stats,
-	.line_requeue_failed = sqlite_line_requeue_failed,
-	.line_expire_retries = sqlite_line_expire_retries,
-	.line_drop_callbacks = sqlite_line_drop_callbacks,
-	.dnc_add = sqlite_dnc_add,
-	.dnc_remove = sqlite_dnc_remove,
-	.dnc_list = sqlite_dnc_list,
-	.dnc_listed = sqlite_dnc_listed,
-	.idem_get = sqlite_idem_get,
-	.idem_put = sqlite_idem_put,
+    .name = "sqlite",
+    .connect = sqlite_connect,
+    .disconnect = sqlite_disconnect,
+    .migrate = sqlite_migrate,
+    .schema_version = sqlite_schema_version,
+    .upkeep = sqlite_upkeep,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .savepoint = sqlite_savepoint,
+    .release = sqlite_release,
+    .rollback_to = sqlite_rollback_to,
+    .account_ensure = sqlite_account_ensure,
+    .account_find = sqlite_account_find,
+    .account_count = sqlite_account_count,
+    .key_insert = sqlite_key_insert,
+    .key_find = sqlite_key_find,
+    .key_list = sqlite_key_list,
+    .key_revoke = sqlite_key_revoke,
+    .agent_insert = sqlite_agent_insert,
+    .agent_get = sqlite_agent_get,
+    .agent_list = sqlite_agent_list,
+    .number_insert = sqlite_number_insert,
+    .number_get = sqlite_number_get,
+    .number_list = sqlite_number_list,
+    .campaign_insert = sqlite_campaign_insert,
+    .campaign_get = sqlite_campaign_get,
+    .campaign_ids = sqlite_campaign_ids,
+    .campaign_update = sqlite_campaign_update,
+    .line_insert = sqlite_line_insert,
+    .line_list = sqlite_line_list,
+    .line_count = sqlite_line_count,
+    .line_cancel_open = sqlite_line_cancel_open,
+    .campaign_live_ids = sqlite_campaign_live_ids,
+    .line_due = sqlite_line_due,
+    .line_set = sqlite_line_set,
+    .attempt_begin = sqlite_attempt_begin,
+    .attempt_get = sqlite_attempt_get,
+    .attempt_finish = sqlite_attempt_finish,
+    .attempts_open = sqlite_attempts_open,
+    .line_get = sqlite_line_get,
+    .attempt_list = sqlite_attempt_list,
+    .attempt_stats = sqlite_attempt_stats,
+    .line_requeue_failed = sqlite_line_requeue_failed,
+    .line_expire_retries = sqlite_line_expire_retries,
+    .line_drop_callbacks = sqlite_line_drop_callbacks,
+    .dnc_add = sqlite_dnc_add,
+    .dnc_remove = sqlite_dnc_remove,
+    .dnc_list = sqlite_dnc_list,
+    .dnc_listed = sqlite_dnc_listed,
+    .idem_get = sqlite_idem_get,
+    .idem_put = sqlite_idem_put,
 };

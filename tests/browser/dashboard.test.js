@@ -249,7 +249,7 @@ describe('create wizard', () => {
       await until(async () => /Completed/.test(await statusText(page)),
         { message: 'status Completed' });
 
-      await page.locator('#hourly-chart svg').waitFor({ timeout: 15000 });
+      await page.locator('#hourly-chart svg.chart').waitFor({ timeout: 15000 });
       const outcomes = await text(page.locator('#outcome-chart'));
       for (const label of ['Completed', 'No answer', 'Voicemail', 'Busy',
         'Failed', 'Callback requested']) {

@@ -180,7 +180,8 @@ export function hourlyChart(hours) {
   const total = totals.reduce((a, b) => a + b, 0);
   const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`,
     role: 'img', 'aria-label': `Calls per hour: ${total} calls over `
-      + `${series.length} hours. The table below the chart has the numbers.` },
+      + `${series.length} hour${series.length === 1 ? '' : 's'}. The table `
+      + 'below the chart has the numbers.' },
   defs, ...grid,
   svg('line', { x1: m.l, x2: W - m.r, y1: y(0), y2: y(0),
     class: 'chart-baseline' }),
