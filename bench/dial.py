@@ -13,42 +13,12 @@ usage: bench/dial.py [--bin build/rel/campaignd] [--pending 1000000]
 """
 
 import argparse
-import http.client
-import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Api:
-    def __init__(self, port, key):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.key = key
-
-    def call(self, method, path, body=None):
-        headers = {"Authorization": "Bearer " + self.key}
-        data = None
-        if body is not None:
-            data = json.dumps(body)
-            headers["Content-Type"] = "application/json"
-        self.conn.request(method, "/api/v1" + path, data, headers)
-        r = self.conn.getresponse()
-        out = json.loads(r.read() or b"{}")
-        if r.status >= 300:
-            raise RuntimeError("%s %s -> %d %s" % (method, path, r.status, out))
-        return out
+from common import Daemon, campaign, setup_number
 
 
 def ms(iso):
@@ -58,29 +28,6 @@ def ms(iso):
 def percentile(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
-
-
-def start(binary, workdir):
-    port = free_port()
-    out = open(os.path.join(workdir, "stdout"), "w+")
-    err = open(os.path.join(workdir, "stderr"), "w")
-    proc = subprocess.Popen([binary, "serve", "--db",
-                             os.path.join(workdir, "bench.db"), "--listen",
-                             "127.0.0.1:%d" % port, "--sim-time-scale", "0"],
-                            stdout=out, stderr=err)
-    for _ in range(100):
-        time.sleep(0.05)
-        out.seek(0)
-        key = out.readline().strip()
-        if key:
-            break
-    return proc, Api(port, key)
-
-
-def campaign(api, name, limit=1000):
-    return api.call("POST", "/calls/bulk_call/create", {
-        "name": name, "phone_number_id": 1, "is_dynamic": True,
-        "concurrent_call_limit": limit})["campaign_id"]
 
 
 def fill_pending(api, n):
@@ -135,14 +82,6 @@ def throughput(api, n):
     return n / (time.monotonic() - t0)
 
 
-def peak_rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="build/rel/campaignd")
@@ -151,12 +90,10 @@ def main():
     ap.add_argument("--calls", type=int, default=50000)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as wd:
-        proc, api = start(a.bin, wd)
+        d = Daemon(a.bin, wd, "--sim-time-scale", "0")
+        api = d.api()
         try:
-            api.call("POST", "/agents", {"name": "b",
-                                         "welcome_message": "Hi {{n}}"})
-            api.call("POST", "/phone_numbers", {"number": "+15550009999",
-                                                "agent_id": 1})
+            setup_number(api)
             p50, p99 = latency(api, a.samples)
             print("latency idle:            p50 %5.1f ms   p99 %5.1f ms"
                   % (p50, p99))
@@ -169,10 +106,9 @@ def main():
             p50, p99 = latency(api, a.samples)
             print("latency with %7d pending: p50 %5.1f ms   p99 %5.1f ms"
                   % (a.pending, p50, p99))
-            print("peak RSS:                %.1f MB" % peak_rss_mb(proc.pid))
+            print("peak RSS:                %.1f MB" % d.status("VmHWM"))
         finally:
-            proc.terminate()
-            proc.wait()
+            d.stop()
     return 0
 
 

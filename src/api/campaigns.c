@@ -449,16 +449,25 @@ refuse_final(struct api_ctx *ctx, const struct store_campaign *cp)
 	return 0;
 }
 
+/* Pausing and resuming apply to running campaigns only. */
 static int
-change_pause(struct store_conn *c, struct api_ctx *ctx,
-	     struct store_campaign *cp)
+refuse_not_running(struct api_ctx *ctx, const struct store_campaign *cp)
 {
-	(void)c;
 	if (refuse_final(ctx, cp) < 0)
 		return CD_ECONFLICT;
 	if (cp->state == CSTATE_DRAFT)
 		return api_error(ctx, 409, "campaign_draft",
 				 "a draft is not running; start it first");
+	return 0;
+}
+
+static int
+change_pause(struct store_conn *c, struct api_ctx *ctx,
+	     struct store_campaign *cp)
+{
+	(void)c;
+	if (refuse_not_running(ctx, cp) < 0)
+		return CD_ECONFLICT;
 	cp->state = CSTATE_PAUSED;
 	return 0;
 }
@@ -468,11 +477,8 @@ change_resume(struct store_conn *c, struct api_ctx *ctx,
 	      struct store_campaign *cp)
 {
 	(void)c;
-	if (refuse_final(ctx, cp) < 0)
+	if (refuse_not_running(ctx, cp) < 0)
 		return CD_ECONFLICT;
-	if (cp->state == CSTATE_DRAFT)
-		return api_error(ctx, 409, "campaign_draft",
-				 "a draft is not running; start it first");
 	cp->state = CSTATE_ACTIVE;
 	cp->resumed_at = ctx->now;
 	return 0;

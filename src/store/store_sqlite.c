@@ -664,6 +664,24 @@ collect_one(struct store_conn *c, sqlite3_stmt *st, const char *const *names,
 	return 0;
 }
 
+/* Runs a bound query whose first column is an id; *ids gets them all. */
+static int
+collect_ids(struct store_conn *c, sqlite3_stmt *st, json_t **ids)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	while ((rc = step_row(c, st)) == 1)
+		json_array_append_new(arr,
+				      json_integer(sqlite3_column_int64(st, 0)));
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*ids = arr;
+	return 0;
+}
+
 static int
 sqlite_key_list(struct store_conn *c, int64_t account_id, json_t **out)
 {
@@ -947,23 +965,12 @@ sqlite_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 static int
 sqlite_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids)
 {
-	static const char *const names[] = {"id"};
 	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_IDS);
-	json_t *rows;
-	size_t i;
-	json_t *row;
-	int rc;
 
 	if (st == NULL)
 		return CD_ESTORE;
 	sqlite3_bind_int64(st, 1, account_id);
-	if ((rc = collect_rows(c, st, names, 1, &rows)) < 0)
-		return rc;
-	*ids = json_array();
-	json_array_foreach(rows, i, row)
-	    json_array_append(*ids, json_object_get(row, "id"));
-	json_decref(rows);
-	return 0;
+	return collect_ids(c, st, ids);
 }
 
 static int
@@ -1103,21 +1110,9 @@ sqlite_line_cancel_open(struct store_conn *c, int64_t campaign_id, int64_t now,
 static int
 sqlite_campaign_live_ids(struct store_conn *c, json_t **ids)
 {
-	static const char *const names[] = {"id"};
 	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_LIVE);
-	json_t *rows, *row;
-	size_t i;
-	int rc;
 
-	if (st == NULL)
-		return CD_ESTORE;
-	if ((rc = collect_rows(c, st, names, 1, &rows)) < 0)
-		return rc;
-	*ids = json_array();
-	json_array_foreach(rows, i, row)
-	    json_array_append(*ids, json_object_get(row, "id"));
-	json_decref(rows);
-	return 0;
+	return st == NULL ? CD_ESTORE : collect_ids(c, st, ids);
 }
 
 static int
@@ -1279,21 +1274,9 @@ sqlite_attempt_finish(struct store_conn *c, int64_t id,
 static int
 sqlite_attempts_open(struct store_conn *c, json_t **ids)
 {
-	static const char *const names[] = {"id"};
 	sqlite3_stmt *st = stmt(c, S_ATTEMPTS_OPEN);
-	json_t *rows, *row;
-	size_t i;
-	int rc;
 
-	if (st == NULL)
-		return CD_ESTORE;
-	if ((rc = collect_rows(c, st, names, 1, &rows)) < 0)
-		return rc;
-	*ids = json_array();
-	json_array_foreach(rows, i, row)
-	    json_array_append(*ids, json_object_get(row, "id"));
-	json_decref(rows);
-	return 0;
+	return st == NULL ? CD_ESTORE : collect_ids(c, st, ids);
 }
 
 static int

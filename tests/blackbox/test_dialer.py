@@ -182,17 +182,31 @@ def check_attempts_settled(ln):
 
 @pytest.fixture(scope="module")
 def window_case(api):
-    """A campaign closed by its daily window from the current UTC minute
-    to the next one, with contacts added while it is closed."""
+    """A campaign whose daily window closes from the current UTC minute to
+    the next one. Before it closes, one line has had a first call and
+    waits for a retry, and another is ringing; while it is closed, the
+    agent asks for a callback on the ringing one within the closed minute,
+    and contacts are added."""
+    pa, pb, pd = "+1201", "+1240", "+1241"
+    cid = sim_campaign(
+        api, [rule(pa, ["completed"], talk=1.5),
+              rule(pb, ["no_answer", "completed"]),
+              rule(pd, ["no_answer"], ring=60)],
+        enabled_reschedule_call=True,
+        retry_config={"auto_retry": True, "retry_limit": 1,
+                      "retry_delays_seconds": [2]})
     now = datetime.now(timezone.utc)
-    if now.second >= 50:  # leave time to see it closed
+    if now.second >= 48:  # leave time to see it closed
         time.sleep(60.2 - now.second - now.microsecond / 1e6)
-        now = datetime.now(timezone.utc)
+    lb = add(api, cid, number(pb))
+    ld = add(api, cid, number(pd))
+    wait_line(api, cid, lb, "retry_scheduled", attempts=1, timeout=3)
+    ringing = wait_calling(api, cid, ld)["attempt_list"][0]["attempt_id"]
+
+    now = datetime.now(timezone.utc)
     minute = now.hour * 60 + now.minute
     reopen = (now.replace(second=0, microsecond=0) +
               timedelta(minutes=1)).timestamp()
-    cid = sim_campaign(api, [rule("+1", ["completed"], ring=0.1,
-                                  talk=1.5)])
     r = api.put("%s/%d/daily-time-control" % (BULK, cid), {
         "enable_daily_hard_stop": True,
         "daily_stop_time": minute / 60,
@@ -200,27 +214,50 @@ def window_case(api):
         "daily_start_time": ((minute + 1) % 1440) / 60})
     assert r.status == 200, r
     view = r.json
+    assert reopen - time.time() > 4, "too close to the minute boundary"
+    r = api.post(result_path(ringing), {"outcome": "callback_requested",
+                                        "callback_at": iso(time.time() + 2)})
+    assert r.status == 200, r
     lids = []
     for _ in range(3):
-        r = api.add_contact(cid, number("+1201"))
+        r = api.add_contact(cid, number(pa))
         assert r.status == 200, r
         assert r.json["campaign_status"] == "auto_paused", r
         lids.append(r.json["line_id"])
-    return {"id": cid, "lines": lids, "reopen": reopen, "view": view}
+    return {"id": cid, "lines": lids, "retry": lb, "callback": ld,
+            "reopen": reopen, "view": view}
 
 
 def test_window_closed_queues_contacts(api, window_case):
-    cid = window_case["id"]
+    cid, reopen = window_case["id"], window_case["reopen"]
+    # Closing the window does not cut the call that was ringing.
     assert window_case["view"]["campaign_status"] == "auto_paused"
+    assert window_case["view"]["calls_in_flight"] == 1
     c = api.campaign(cid)
     assert c["campaign_status"] == "auto_paused", c
-    assert ts(c["resumes_at"]) == window_case["reopen"], c
-    time.sleep(1.2)  # more than the dispatcher's idle wake
+    assert ts(c["resumes_at"]) == reopen, c
+    # The callback asked for inside the closed window moves to its start.
+    cb = line(api, cid, window_case["callback"])
+    assert cb["status"] == "callback_scheduled", cb
+    assert ts(cb["due_at"]) == reopen, cb
+    assert ts(cb["attempt_list"][0]["callback_at"]) < reopen, cb
+    # The retry falls due while the window is closed, and waits.
+    rt = line(api, cid, window_case["retry"])
+    assert rt["status"] == "retry_scheduled", rt
+    due = ts(rt["due_at"])
+    assert due < reopen - 1, rt
+    wait_for(lambda: time.time() > max(due + 1.2,
+                                       ts(c["updated_at"]) + 1.2), 5,
+             "the retry's due time and a dispatcher pass to go by")
+    rt = line(api, cid, window_case["retry"])
+    assert rt["status"] == "retry_scheduled", rt
+    assert len(rt["attempt_list"]) == 1, rt
     for lid in window_case["lines"]:
         ln = line(api, cid, lid)
         assert ln["status"] == "pending", ln
         assert ln["attempt_list"] == [], ln
-    assert api.campaign(cid)["calls_in_flight"] == 0
+    c = api.campaign(cid)
+    assert c["calls_in_flight"] == 0 and c["campaign_status"] == "auto_paused"
 
 
 # --- 1, 2. Immediate dial; waiting -> in_progress -> waiting ----------------------
@@ -855,6 +892,126 @@ def test_stats_match_the_attempts(api, other):
     assert_error(other.get("%s/%d/stats" % (BULK, cid)), 404)
 
 
+# --- More: start time, drafts, live limit lowered, DNC between retries ------------------
+
+
+def test_scheduled_campaign_dials_at_its_start(api):
+    start = int(time.time()) + 3
+    when = datetime.fromtimestamp(start, timezone.utc).strftime(
+        "%Y-%m-%d %H:%M:%S")
+    cid = sim_campaign(api, [rule("+1", ["completed"])], is_scheduled=True,
+                       scheduled_datetime=when)
+    r = api.add_contact(cid, number("+1242"))
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "scheduled", r
+    lid = r.json["line_id"]
+    time.sleep(1.0)
+    ln = line(api, cid, lid)
+    assert ln["status"] == "pending" and ln["attempt_list"] == [], ln
+    ln = wait_line(api, cid, lid, "completed", attempts=1, timeout=8)
+    started = ts(ln["attempt_list"][0]["started_at"])
+    assert start <= started < start + 1.0, ln
+
+
+def test_draft_dials_only_once_started(api):
+    cid = sim_campaign(api, [rule("+1", ["completed"])], save_as_draft=True)
+    r = api.add_contact(cid, number("+1243"))
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "draft", r
+    lid = r.json["line_id"]
+    time.sleep(1.2)
+    assert line(api, cid, lid)["attempt_list"] == []
+    started = time.time()
+    r = api.post("%s/%d/start" % (BULK, cid))
+    assert r.status == 200, r
+    ln = wait_line(api, cid, lid, "completed", attempts=1)
+    assert ts(ln["attempt_list"][0]["started_at"]) >= started - 0.05
+
+
+def test_lowering_the_limit_live_holds_new_dials(api):
+    cid = sim_campaign(api, [rule("+1", ["completed"], ring=0.05, talk=0.6)],
+                       concurrent_call_limit=4)
+    lids = add_many(api, cid, [number("+1244") for _ in range(8)])
+    wait_campaign(api, cid, lambda v: v["calls_in_flight"] == 4, 5,
+                  "4 calls in flight")
+    r = api.put("%s/%d/concurrency" % (BULK, cid),
+                {"concurrent_call_limit": 2})
+    assert r.status == 200, r
+    changed = time.time()
+    calls = []
+    for lid in lids:
+        ln = wait_line(api, cid, lid, "completed", attempts=1, timeout=10)
+        a = ln["attempt_list"][0]
+        calls.append((ts(a["started_at"]), ts(a["ended_at"])))
+    late = [c for c in calls if c[0] > changed]
+    assert len(late) == 4, calls
+    for s0, _ in late:
+        # Open calls at the instant this one started, itself included.
+        open_then = sum(1 for s, e in calls if s <= s0 < e)
+        assert open_then <= 2, (s0, calls)
+
+
+def test_number_listed_between_retries_is_skipped(api):
+    p = "+1245"
+    cid = sim_campaign(api, [rule(p, ["no_answer", "completed"])],
+                       retry_config={"auto_retry": True, "retry_limit": 2,
+                                     "retry_delays_seconds": [1]})
+    acct, scoped = number(p), number(p)
+    la, ls = add(api, cid, acct), add(api, cid, scoped)
+    for lid in (la, ls):
+        wait_line(api, cid, lid, "retry_scheduled", attempts=1, timeout=5)
+    assert api.post(DNC, {"number": acct}).status == 201
+    assert api.post(DNC, {"number": scoped, "campaign_id": cid}).status == 201
+    for lid in (la, ls):
+        ln = wait_line(api, cid, lid, "skipped", timeout=5)
+        assert ln["skip_reason"] == "dnc", ln
+        assert outcomes(ln) == ["no_answer"], ln
+    time.sleep(1.2)
+    for lid in (la, ls):
+        assert len(line(api, cid, lid)["attempt_list"]) == 1
+
+
+def test_result_local_time_do_not_call_and_reschedule_off(api):
+    from zoneinfo import ZoneInfo
+    zone = "America/New_York"
+    cid = sim_campaign(api, [rule("+1", ["no_answer"], ring=60)],
+                       timezone=zone, enabled_reschedule_call=True)
+    lc = add(api, cid, number("+1246"))
+    ln_dnc = add(api, cid, number("+1246"))
+    ac = wait_calling(api, cid, lc)["attempt_list"][0]["attempt_id"]
+    ad = wait_calling(api, cid, ln_dnc)["attempt_list"][0]["attempt_id"]
+    local = (datetime.now(ZoneInfo(zone)) + timedelta(days=2)).replace(
+        hour=10, minute=30, second=0, microsecond=0)
+    r = api.post(result_path(ac), {
+        "outcome": "callback_requested",
+        "callback_at": local.strftime("%Y-%m-%d %H:%M:%S")})
+    assert r.status == 200, r
+    c = line(api, cid, lc)
+    assert c["status"] == "callback_scheduled", c
+    assert ts(c["due_at"]) == local.timestamp(), c
+    r = api.post(result_path(ad), {"outcome": "do_not_call"})
+    assert r.status == 200, r
+    d = line(api, cid, ln_dnc)
+    assert d["status"] == "completed", d
+    assert d["to_number"] in [e["number"] for e in dnc_entries(api)]
+    # Rescheduling switched off: the booked callback completes the line.
+    r = api.put("%s/%d/reschedule-settings" % (BULK, cid),
+                {"enabled_reschedule_call": False})
+    assert r.status == 200, r
+    c = line(api, cid, lc)
+    assert c["status"] == "completed", c
+    assert outcomes(c) == ["callback_requested"], c
+
+
+def test_line_detail_is_scoped_to_campaign_and_account(api, other):
+    c1 = sim_campaign(api, [rule("+1", ["completed"])])
+    c2 = sim_campaign(api, [rule("+1", ["completed"])])
+    lid = add(api, c1, number("+1247"))
+    wait_line(api, c1, lid, "completed")
+    assert_error(api.get("%s/%d/lines/%d" % (BULK, c2, lid)), 404)
+    assert_error(other.get("%s/%d/lines/%d" % (BULK, c1, lid)), 404)
+
+
 # --- 15. kill -9 with calls in flight ---------------------------------------------------------
 
 
@@ -1003,5 +1160,9 @@ def test_window_reopens_and_dials(api, window_case):
         ln = wait_line(api, cid, lid, "completed", attempts=1, timeout=10)
         start = ts(ln["attempt_list"][0]["started_at"])
         assert reopen <= start < reopen + 2, ln
-    wait_campaign(api, cid, lambda v: v["campaign_status"] == "waiting", 5,
-                  "waiting after the calls")
+    rt = wait_line(api, cid, window_case["retry"], "completed", attempts=2)
+    assert outcomes(rt) == ["no_answer", "completed"], rt
+    assert reopen <= ts(rt["attempt_list"][1]["started_at"]) < reopen + 2
+    cb = wait_line(api, cid, window_case["callback"], "calling", attempts=2)
+    assert reopen <= ts(cb["attempt_list"][1]["started_at"]) < reopen + 2
+    assert outcomes(cb) == ["callback_requested", None], cb
