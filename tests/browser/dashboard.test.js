@@ -157,7 +157,7 @@ describe('create wizard', () => {
       await page.getByText('Enter the column to test.').waitFor();
       await page.getByLabel('Column').fill('to_number');
       await page.getByLabel('Operator').selectOption('starts_with');
-      await page.getByLabel('Value', { exact: true }).fill('+1');
+      await page.getByLabel('Value of condition 1').fill('+1');
       await nextButton(page).click();
 
       await page.getByRole('heading', { name: 'Schedule and calling' }).waitFor();
@@ -175,7 +175,7 @@ describe('create wizard', () => {
       await page.getByRole('button', { name: /Back/ }).click();
       assert.ok(await page.getByLabel(/Dynamic Campaign \(add contacts/)
         .isChecked(), 'the contact choice is kept');
-      assert.equal(await page.getByLabel('Value', { exact: true }).inputValue(),
+      assert.equal(await page.getByLabel('Value of condition 1').inputValue(),
         '+1');
       await page.getByRole('button', { name: /Back/ }).click();
       assert.equal(await page.getByLabel('Campaign name').inputValue(),
@@ -202,6 +202,31 @@ describe('create wizard', () => {
       assert.equal(await page.getByLabel('Concurrent calls (1 to 1000)')
         .getAttribute('aria-invalid'), 'true');
       await page.unroute('**/api/v1/calls/bulk_call/create');
+      assertClean(page);
+      await page.close();
+    });
+
+  test('a CSV with no valid row is refused and its rows are listed',
+    async () => {
+      const page = await newPage(browser.context, srv);
+      await wizardBasics(page, 'Nothing valid');
+      await page.getByLabel(/Upload CSV File/).check();
+      await page.getByLabel('CSV file', { exact: true }).setInputFiles({
+        name: 'bad.csv', mimeType: 'text/csv',
+        buffer: Buffer.from('phone_number,first_name\n555,Ann\n+1,Bo\n') });
+      await page.locator('#csv-preview').getByText('Ann').waitFor();
+      await nextButton(page).click();
+      await nextButton(page).click();
+      await page.getByRole('button', { name: 'Create Campaign' }).click();
+      await page.getByRole('heading', { name: 'Contacts', level: 2 }).waitFor();
+      await page.getByText('the campaign has no valid contact').waitFor();
+      const rows = await text(page.locator('#rejected-rows'));
+      assert.match(rows, /Row 2/);
+      assert.match(rows, /Row 3/);
+      assert.equal(await page.getByLabel('CSV file', { exact: true })
+        .getAttribute('aria-invalid'), 'true');
+      const list = await api('GET', BULK);
+      assert.ok(!list.campaigns.some((c) => c.name === 'Nothing valid'));
       assertClean(page);
       await page.close();
     });
@@ -269,6 +294,8 @@ describe('create wizard', () => {
       await detail.getByText('Attempts (2)').waitFor();
       assert.match(await text(detail), /No answer/);
       assert.match(await text(detail), /Hi Ben, this is Ava from Acme/);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth
+        <= window.innerWidth), 'no sideways scrolling at 1280 px');
       await screenshot(page, 'detail.png', { fullPage: true });
       assertClean(page);
       await page.close();
@@ -283,7 +310,7 @@ describe('create wizard', () => {
     await page.getByRole('button', { name: '+ Add condition' }).click();
     await page.getByLabel('Column').fill('to_number');
     await page.getByLabel('Operator').selectOption('starts_with');
-    await page.getByLabel('Value', { exact: true }).fill('+1415');
+    await page.getByLabel('Value of condition 1').fill('+1415');
     await nextButton(page).click();
     await page.getByLabel('Retry unanswered calls automatically').check();
     await page.getByLabel('Time zone').fill('Europe/Berlin');
@@ -550,6 +577,23 @@ describe('configuration pages', () => {
       /401/);
     assertClean(page);
     await page.close();
+
+    // Revoking the key the dashboard runs on signs it out.
+    const own = await api('POST', '/api/v1/keys', {});
+    const page2 = await newPage(browser.context, { base: srv.base,
+      key: own.key });
+    await page2.getByRole('link', { name: 'API' }).click();
+    await page2.locator('#keys-table').getByText('this session').waitFor();
+    await page2.getByRole('button', { name: `Revoke key ${own.prefix}` })
+      .click();
+    await page2.getByRole('dialog').getByText('you will be signed out')
+      .waitFor();
+    await page2.getByRole('dialog').getByRole('button', { name: 'Revoke key' })
+      .click();
+    await page2.getByText('You were signed out').waitFor();
+    await page2.getByLabel('API key').waitFor();
+    assertClean(page2);
+    await page2.close();
   });
 
   test('do-not-call: add, bulk import, remove', async () => {

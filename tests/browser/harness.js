@@ -172,7 +172,20 @@ export async function newPage(context, { base, key } = {}) {
   return page;
 }
 
-export async function screenshot(page, name, opts = {}) {
+// Saves docs/screenshots/NAME. fullPage grows the viewport to the whole
+// page first, so the sticky sidebar spans it as a person would see it.
+export async function screenshot(page, name, { fullPage = false } = {}) {
   fs.mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, name), ...opts });
+  const file = path.join(screenshotDir, name);
+  if (!fullPage) {
+    await page.screenshot({ path: file });
+    return;
+  }
+  const size = page.viewportSize();
+  const height = await page.evaluate(() =>
+    document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: size.width, height });
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: file });
+  await page.setViewportSize(size);
 }

@@ -93,7 +93,11 @@ function buildShell() {
   const menuButton = h('button', { type: 'button', class: 'menu-button',
     'aria-controls': 'sidebar', 'aria-expanded': 'false',
     'aria-label': 'Menu',
-    onclick: () => setMenuOpen(!shell.root.classList.contains('menu-open')) },
+    onclick: () => {
+      const open = !shell.root.classList.contains('menu-open');
+      setMenuOpen(open);
+      if (open) shell.root.querySelector('.nav-link').focus();
+    } },
   icon('menu'));
   const topbar = h('header', { class: 'topbar' }, menuButton,
     h('span', { class: 'brand-name' }, 'campaignd'));

@@ -84,6 +84,7 @@ function niceMax(v) {
 
 const HOUR_MS = 3600 * 1000;
 const MAX_BARS = 48;
+const MIN_BARS = 12;
 
 // Fills the gaps between the first and last hour with empty hours.
 function hourSeries(hours) {
@@ -95,7 +96,8 @@ function hourSeries(hours) {
   if (!byTime.size) return [];
   const times = [...byTime.keys()].sort((a, b) => a - b);
   const last = times[times.length - 1];
-  const first = Math.max(times[0], last - (MAX_BARS - 1) * HOUR_MS);
+  const first = Math.min(last - (MIN_BARS - 1) * HOUR_MS,
+    Math.max(times[0], last - (MAX_BARS - 1) * HOUR_MS));
   const out = [];
   for (let t = first; t <= last; t += HOUR_MS) {
     out.push({ t, outcomes: byTime.get(t) || {} });
@@ -103,16 +105,18 @@ function hourSeries(hours) {
   return out;
 }
 
-const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit',
+const hourFmt = new Intl.DateTimeFormat(undefined, { hour: 'numeric' });
+const hourMinFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit',
   minute: '2-digit' });
 const dayFmt = new Intl.DateTimeFormat(undefined, { month: 'short',
   day: 'numeric' });
 
 function dataTable(caption, head, rows) {
-  return h('table', { class: 'sr-only' }, h('caption', {}, caption),
+  return h('div', { class: 'sr-only' }, h('table', {},
+    h('caption', {}, caption),
     h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {},
-      String(c)))))));
+      String(c))))))));
 }
 
 // Calls per hour, stacked by outcome. hours: [{hour, outcomes}].
@@ -148,7 +152,7 @@ export function hourlyChart(hours) {
     const x = m.l + slot * i + (slot - bw) / 2;
     let acc = 0;
     const date = new Date(s.t);
-    const label = `${dayFmt.format(date)} ${hourFmt.format(date)}`;
+    const label = `${dayFmt.format(date)} ${hourMinFmt.format(date)}`;
     const segs = outcomes.filter((o) => s.outcomes[o]).map((o) => {
       const v = Number(s.outcomes[o]);
       const rect = svg('rect', { x, width: bw, y: y(acc + v),

@@ -57,14 +57,19 @@ const dateTimeSec = new Intl.DateTimeFormat(undefined, {
   month: 'short', day: 'numeric',
   hour: '2-digit', minute: '2-digit', second: '2-digit',
 });
+const timeSec = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
 
-// A <time> element showing local time, the UTC value on hover.
-export function timeEl(iso, withSeconds = false) {
+// A <time> element showing local time, the UTC value on hover. detail:
+// false for date and minutes, true to add seconds, 'time' for the clock only.
+export function timeEl(iso, detail = false) {
   if (!iso) return h('span', { class: 'muted' }, '—');
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return h('span', {}, iso);
-  const f = withSeconds ? dateTimeSec : dateTime;
-  return h('time', { datetime: iso, title: `${iso} (UTC)` }, f.format(d));
+  const f = detail === 'time' ? timeSec : detail ? dateTimeSec : dateTime;
+  return h('time', { datetime: iso, title: `${iso} (UTC)`, class: 'nowrap' },
+    f.format(d));
 }
 
 export function timeText(iso) {

@@ -35,9 +35,12 @@ function countsCell(c) {
     h('span', { title: 'Calls in flight' },
       h('b', {}, number(c.calls_in_flight)), ' calling'),
     h('span', { title: 'Completed' }, h('b', {}, number(k.completed)),
-      ' done'),
-    k.failed ? h('span', { title: 'Failed' }, h('b', {}, number(k.failed)),
-      ' failed') : null);
+      ' completed'),
+    h('span', { title: 'Failed' }, h('b', {}, number(k.failed)), ' failed'),
+    k.skipped ? h('span', { title: 'Skipped' }, h('b', {}, number(k.skipped)),
+      ' skipped') : null,
+    k.cancelled ? h('span', { title: 'Cancelled' },
+      h('b', {}, number(k.cancelled)), ' cancelled') : null);
 }
 
 function row(c, numbers) {
@@ -121,6 +124,7 @@ export function renderCampaigns(root, ctx) {
   const body = h('div', { class: 'card card-flush', 'aria-busy': 'true' },
     h('p', { class: 'loading' }, 'Loading campaigns…'));
   let numbers = new Map();
+  let shown = ''; // the reply on screen: a poll that changes nothing redraws nothing
 
   clear(root, h('div', { class: 'page' },
     h('div', { class: 'page-head' },
@@ -141,6 +145,9 @@ export function renderCampaigns(root, ctx) {
       const r = await api.get(BULK, { status: state.status,
         pageno: state.page, pagesize: state.size }, { signal: ctx.signal });
       message.replaceChildren();
+      const key = JSON.stringify(r);
+      if (key === shown) return;
+      shown = key;
       const list = r.campaigns || [];
       const total = r.total ?? list.length;
       body.removeAttribute('aria-busy');

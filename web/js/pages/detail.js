@@ -108,14 +108,15 @@ export function renderDetail(root, ctx) {
     document.title = `${campaign.name} · campaignd`;
     const flashBox = h('div', { class: 'flash' });
     if (flash && flash.campaignId === id) {
-      const dismiss = h('button', { type: 'button', class: 'btn btn-ghost btn-sm',
+      const dismiss = h('button', { type: 'button',
+        class: 'btn btn-ghost btn-sm flash-dismiss',
         onclick: () => flashBox.replaceChildren() }, 'Dismiss');
       const rejected = flash.rejected || [];
       flashBox.append(alertBox(rejected.length ? 'info' : 'success',
         h('span', {}, `Campaign created${campaign.is_dynamic ? ''
           : ` with ${number(flash.added)} contacts`}.`,
         rejected.length ? ' Some CSV rows were not imported.' : ''),
-        h('div', {}, rejected.length ? rejectedList(rejected) : null, dismiss)));
+        rejected.length ? rejectedList(rejected) : null), dismiss);
     }
     const linesCard = buildLinesCard();
     clear(root, h('div', { class: 'page' },
@@ -275,8 +276,12 @@ export function renderDetail(root, ctx) {
     showMessage(el.actionMsg, 'success', done);
   }
 
+  // Redrawn only when the status changes, so a poll never swaps a button
+  // out from under a click.
   function renderActions(c) {
     const st = c.campaign_status;
+    if (el.actions.dataset.status === st) return;
+    el.actions.dataset.status = st;
     keepFocus(el.actions, () => clear(el.actions,
       st === 'draft' ? actionButton('Start campaign', 'btn-primary',
         () => act('POST', `${path}/start`, undefined, 'Campaign started.'),
@@ -518,7 +523,7 @@ export function renderDetail(root, ctx) {
         h('td', {}, lineBadge(l.status),
           l.skip_reason ? h('div', { class: 'muted small' }, l.skip_reason) : null),
         h('td', { class: 'num' }, String(l.attempts ?? 0)),
-        h('td', { class: 'nowrap' }, timeEl(l.due_at, true)),
+        h('td', { class: 'nowrap' }, timeEl(l.due_at)),
         h('td', { class: 'cell-vars' }, varsText(l.custom_variables)),
         h('td', { class: 'nowrap' }, timeEl(l.updated_at, true))),
       detail);
@@ -548,12 +553,13 @@ export function renderDetail(root, ctx) {
   function lineDetail(line) {
     const attempts = line.attempt_list || [];
     return h('div', { class: 'line-detail-grid' },
-      h('div', {},
-        h('h4', {}, 'Custom variables'), kv(line.custom_variables),
-        h('h4', {}, 'Metadata'), kv(line.metadata),
-        line.skip_reason ? [h('h4', {}, 'Skip reason'),
-          h('p', {}, line.skip_reason)] : null,
-        h('p', { class: 'muted small' }, `Line ${line.line_id}`)),
+      h('div', { class: 'line-facts' },
+        h('div', {}, h('h4', {}, 'Custom variables'), kv(line.custom_variables)),
+        h('div', {}, h('h4', {}, 'Metadata'), kv(line.metadata)),
+        line.skip_reason ? h('div', {}, h('h4', {}, 'Skip reason'),
+          h('p', {}, line.skip_reason)) : null,
+        h('div', {}, h('h4', {}, 'Line'), h('p', { class: 'small' },
+          `#${line.line_id} · created `, timeEl(line.created_at, true)))),
       h('div', {},
         h('h4', {}, `Attempts (${attempts.length})`),
         attempts.length ? h('div', { class: 'table-wrap' },
@@ -564,8 +570,8 @@ export function renderDetail(root, ctx) {
             h('tbody', {}, attempts.map((a) => h('tr', {},
               h('td', {}, String(a.attempt_number ?? '')),
               h('td', {}, timeEl(a.started_at, true)),
-              h('td', {}, timeEl(a.answered_at, true)),
-              h('td', {}, timeEl(a.ended_at, true)),
+              h('td', {}, timeEl(a.answered_at, 'time')),
+              h('td', {}, timeEl(a.ended_at, 'time')),
               h('td', {}, a.outcome ? outcomeLabel(a.outcome)
                 : h('span', { class: 'muted' }, 'in progress')),
               h('td', {}, duration(a.duration_seconds)),

@@ -593,10 +593,13 @@ export function renderWizard(root, ctx) {
       renderConditions(box);
       box.querySelector('[data-key="add-condition"]').focus();
     });
+    const which = () => h('span', { class: 'sr-only' }, ` of condition ${i + 1}`);
     return h('li', { class: 'condition' },
-      field({ label: 'Column', input: column, name: `${base}.column` }),
-      field({ label: 'Operator', input: op, name: `${base}.operator` }),
-      field({ label: 'Value', input: value, name: `${base}.value`,
+      field({ label: ['Column', which()], input: column,
+        name: `${base}.column` }),
+      field({ label: ['Operator', which()], input: op,
+        name: `${base}.operator` }),
+      field({ label: ['Value', which()], input: value, name: `${base}.value`,
         hint: LIST.includes(c.operator) ? 'Separate values with commas.' : null }),
       h('div', { class: 'condition-remove' }, remove));
   }
