@@ -51,13 +51,16 @@ run: deps
 # The whole suite runs on a build with AddressSanitizer and UBSan.
 test:
 	@sh scripts/deps.sh test
-	@$(MAKE) --no-print-directory SAN=1 unit blackbox
+	@$(MAKE) --no-print-directory SAN=1 unit blackbox browser
 
 unit: $(UNIT_BIN)
 	@sh tests/unit/run.sh $(UNIT_BIN)
 
 blackbox: $(BIN)
 	CAMPAIGND_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q tests/blackbox
+
+browser: $(BIN)
+	CAMPAIGND_BIN=$(abspath $(BIN)) sh tests/browser/run.sh
 
 valgrind: $(UNIT_BIN)
 	@sh tests/unit/run.sh --valgrind $(UNIT_BIN)

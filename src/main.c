@@ -320,7 +320,7 @@ serve_cmd(int argc, char **argv)
 	if ((api = api_new(s, disp)) == NULL)
 		goto out;
 	api_set_rate_limit(api, o.rate_limit);
-	if (http_start(o.listen, api_handle, api, &srv) < 0)
+	if (http_start(o.listen, api_handle, api_body_limit, api, &srv) < 0)
 		goto out;
 	log_info("campaignd %s listening on %s (port %u), store %s",
 		 CAMPAIGND_VERSION, o.listen, http_port(srv), o.db);

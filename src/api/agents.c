@@ -249,3 +249,45 @@ numbers_list(struct api_ctx *ctx)
 {
 	list_page(ctx, "phone_numbers", store_number_list, number_view);
 }
+
+static int
+write_number_agent(struct store_conn *c, struct api_ctx *ctx, void *arg)
+{
+	int64_t agent = *(int64_t *)arg;
+	json_t *row;
+	int rc;
+
+	if (agent > 0 && store_agent_get(c, ctx->account_id, agent, &row) < 0)
+		return api_error(ctx, 422, "unknown_agent",
+				 "agent %lld not found", (long long)agent);
+	if (agent > 0)
+		json_decref(row);
+	if ((rc = store_number_set_agent(c, ctx->account_id, ctx->id, agent)) <
+		0 ||
+	    (rc = store_number_get(c, ctx->account_id, ctx->id, &row)) < 0)
+		return api_store_error(ctx, rc, "phone number");
+	api_ok(ctx, 200, number_view(row));
+	return 0;
+}
+
+/*
+ * Attaches an agent to a number ({"agent_id": N}, or null to detach). The
+ * campaigns that call from it keep the agent they were created with.
+ */
+void
+numbers_update(struct api_ctx *ctx)
+{
+	int64_t agent = 0;
+	struct verr e;
+
+	if (ctx->body == NULL || json_object_get(ctx->body, "agent_id") == NULL) {
+		api_error(ctx, 422, "missing_field", "agent_id is required");
+		return;
+	}
+	if (fields_int(ctx->body, "agent_id", false, 1, INT64_MAX, &agent, &e) <
+	    0) {
+		api_invalid(ctx, &e);
+		return;
+	}
+	api_commit(ctx, write_number_agent, &agent);
+}

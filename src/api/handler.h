@@ -141,6 +141,7 @@ void agents_get(struct api_ctx *ctx);
 void numbers_create(struct api_ctx *ctx);
 void numbers_list(struct api_ctx *ctx);
 void numbers_get(struct api_ctx *ctx);
+void numbers_update(struct api_ctx *ctx);
 void campaigns_create(struct api_ctx *ctx);
 void campaigns_list(struct api_ctx *ctx);
 void campaigns_get(struct api_ctx *ctx);

@@ -47,6 +47,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/phone_numbers", numbers_create},
     {"GET", "/api/v1/phone_numbers", numbers_list},
     {"GET", "/api/v1/phone_numbers/{id}", numbers_get},
+    {"PUT", "/api/v1/phone_numbers/{id}", numbers_update},
     {"GET", "/api/v1/keys", keys_list},
     {"POST", "/api/v1/keys", keys_create},
     {"DELETE", "/api/v1/keys/{id}", keys_revoke},
@@ -404,6 +405,14 @@ render(struct api_ctx *ctx, struct http_response *res)
 		http_add_header(res, "Allow", ctx->allow);
 	if (ctx->retry_after[0] != '\0')
 		http_add_header(res, "Retry-After", ctx->retry_after);
+}
+
+size_t
+api_body_limit(const char *method, const char *path)
+{
+	if (strcmp(method, "POST") == 0 && strcmp(path, BULK "/create") == 0)
+		return HTTP_UPLOAD_MAX;
+	return HTTP_BODY_MAX;
 }
 
 void

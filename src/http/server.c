@@ -27,6 +27,7 @@
 struct http_server {
 	struct MHD_Daemon *daemon;
 	http_handler_fn fn;
+	http_limit_fn limit;
 	void *ctx;
 	unsigned port;
 };
@@ -38,6 +39,7 @@ struct http_request {
 	char *body;
 	size_t len;
 	size_t seen; /* bytes received, kept or not */
+	size_t max;  /* the body limit of this request */
 	bool too_large;
 };
 
@@ -186,12 +188,13 @@ send_fixed(struct MHD_Connection *conn, int status, const char *json)
 }
 
 static const char too_large_json[] =
-    "{\"status\":\"error\",\"error\":{\"code\":\"body_too_large\","
-    "\"message\":\"the request body is over 65536 bytes\"}}";
+    "{\"status\": \"error\", \"error\": {\"code\": \"body_too_large\", "
+    "\"message\": \"the request body is larger than this route takes "
+    "(64 KiB; 16 MiB to create a campaign)\"}}";
 
 /* Declared lengths over the limit are refused before reading the body. */
 static bool
-declared_too_large(struct MHD_Connection *conn)
+declared_too_large(struct MHD_Connection *conn, size_t max)
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     "Content-Length");
@@ -201,7 +204,7 @@ declared_too_large(struct MHD_Connection *conn)
 	if (cl == NULL)
 		return false;
 	n = strtoull(cl, &end, 10);
-	return *end == '\0' && n > HTTP_BODY_MAX;
+	return *end == '\0' && n > max;
 }
 
 static enum MHD_Result
@@ -212,8 +215,8 @@ take_upload(struct http_request *req, const char *data, size_t *size)
 	req->seen += n;
 	*size = 0;
 	if (req->too_large)
-		return req->seen > DRAIN_MAX ? MHD_NO : MHD_YES;
-	if (req->len + n > HTTP_BODY_MAX) {
+		return req->seen > req->max + DRAIN_MAX ? MHD_NO : MHD_YES;
+	if (req->len + n > req->max) {
 		req->too_large = true;
 		free(req->body);
 		req->body = NULL;
@@ -241,11 +244,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	if (req == NULL) {
-		if (declared_too_large(conn))
+		size_t max = srv->limit ? srv->limit(method, url) : HTTP_BODY_MAX;
+
+		if (declared_too_large(conn, max))
 			return send_fixed(conn, 413, too_large_json);
 		req = calloc(1, sizeof(*req));
 		if (req == NULL)
 			return MHD_NO;
+		req->max = max;
 		req->conn = conn;
 		req->method = method;
 		req->path = url;
@@ -313,8 +319,8 @@ parse_listen(const char *listen, struct sockaddr_in *sa)
 }
 
 int
-http_start(const char *listen, http_handler_fn fn, void *ctx,
-	   struct http_server **out)
+http_start(const char *listen, http_handler_fn fn, http_limit_fn limit,
+	   void *ctx, struct http_server **out)
 {
 	struct http_server *srv;
 	struct sockaddr_in sa;
@@ -332,6 +338,7 @@ http_start(const char *listen, http_handler_fn fn, void *ctx,
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return CD_ENOMEM;
 	srv->fn = fn;
+	srv->limit = limit;
 	srv->ctx = ctx;
 	srv->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,

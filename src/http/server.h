@@ -8,7 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HTTP_BODY_MAX (64 * 1024)
+#define HTTP_BODY_MAX	(64 * 1024)	  /* for most requests */
+#define HTTP_UPLOAD_MAX (16 * 1024 * 1024) /* for those that carry files */
 
 struct http_server;
 struct http_request; /* opaque; read through the accessors below */
@@ -39,11 +40,18 @@ typedef void (*http_handler_fn)(struct http_request *req,
 				struct http_response *res, void *ctx);
 
 /*
- * Starts listening on `listen` ("HOST:PORT"; port 0 picks a free one).
- * Returns 0 and sets *out, or a negative code (logged).
+ * Returns the largest body a request to (method, path) may carry; larger
+ * ones are answered 413 without reaching the handler.
  */
-int http_start(const char *listen, http_handler_fn fn, void *ctx,
-	       struct http_server **out);
+typedef size_t (*http_limit_fn)(const char *method, const char *path);
+
+/*
+ * Starts listening on `listen` ("HOST:PORT"; port 0 picks a free one).
+ * limit may be NULL (HTTP_BODY_MAX for every request). Returns 0 and sets
+ * *out, or a negative code (logged).
+ */
+int http_start(const char *listen, http_handler_fn fn, http_limit_fn limit,
+	       void *ctx, struct http_server **out);
 
 /* Returns the port actually bound. */
 unsigned http_port(const struct http_server *srv);

@@ -428,6 +428,13 @@ store_number_list(struct store_conn *c, int64_t account_id, int64_t offset,
 }
 
 int
+store_number_set_agent(struct store_conn *c, int64_t account_id, int64_t id,
+		       int64_t agent_id)
+{
+	return c->be->number_set_agent(c, account_id, id, agent_id);
+}
+
+int
 store_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
 		      int64_t *id)
 {

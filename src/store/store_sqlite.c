@@ -34,6 +34,7 @@ enum stmt_id {
 	S_NUMBER_INSERT,
 	S_NUMBER_GET,
 	S_NUMBER_LIST,
+	S_NUMBER_SET_AGENT,
 	S_CAMPAIGN_INSERT,
 	S_CAMPAIGN_GET,
 	S_CAMPAIGN_COUNTS,
@@ -115,6 +116,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_NUMBER_LIST] = "SELECT id, number, provider, agent_id, settings, "
 		      "created_at FROM phone_number WHERE account_id = ? "
 		      "ORDER BY id LIMIT ? OFFSET ?",
+    [S_NUMBER_SET_AGENT] = "UPDATE phone_number SET agent_id = ?3 "
+			   "WHERE account_id = ?1 AND id = ?2",
     [S_CAMPAIGN_INSERT] = "INSERT INTO campaign (account_id, name, type, "
 			  "state, phone_number_id, agent_id, start_at, "
 			  "resumed_at, concurrent_call_limit, settings, "
@@ -820,6 +823,24 @@ sqlite_number_list(struct store_conn *c, int64_t account_id, int64_t offset,
 {
 	return list_page(c, S_NUMBER_LIST, number_names, 6, account_id, offset,
 			 limit, out);
+}
+
+static int
+sqlite_number_set_agent(struct store_conn *c, int64_t account_id, int64_t id,
+			int64_t agent_id)
+{
+	sqlite3_stmt *st = stmt(c, S_NUMBER_SET_AGENT);
+	int rc;
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, id);
+	if (agent_id > 0)
+		sqlite3_bind_int64(st, 3, agent_id);
+	if ((rc = step_done(c, st)) < 0)
+		return rc;
+	return sqlite3_changes(sq(c)->db) > 0 ? 0 : CD_ENOTFOUND;
 }
 
 /* --- Campaigns ---------------------------------------------------------- */
@@ -1544,6 +1565,7 @@ const struct store_backend store_sqlite_backend = {
     .number_insert = sqlite_number_insert,
     .number_get = sqlite_number_get,
     .number_list = sqlite_number_list,
+    .number_set_agent = sqlite_number_set_agent,
     .campaign_insert = sqlite_campaign_insert,
     .campaign_get = sqlite_campaign_get,
     .campaign_ids = sqlite_campaign_ids,
