@@ -219,3 +219,38 @@ def test_bad_agent_id_types(api, agent_id):
 
 def test_get_unknown_number_is_404(api):
     assert_error(api.get(NUMBERS + "/999999999"), 404, "not_found")
+
+
+def test_attach_and_detach_an_agent(api):
+    n = api.make_number(agent_id=None)
+    a = api.make_agent(name="attached")
+    r = api.put("%s/%d" % (NUMBERS, n["id"]), {"agent_id": a["id"]})
+    assert r.status == 200, r
+    assert r.json["agent_id"] == a["id"]
+    assert api.get("%s/%d" % (NUMBERS, n["id"])).json["agent_id"] == a["id"]
+    # A campaign created now takes the number's agent and keeps it.
+    c = api.make_campaign(phone_number_id=n["id"])
+    assert c["bot_id"] == a["id"]
+    r = api.put("%s/%d" % (NUMBERS, n["id"]), {"agent_id": None})
+    assert r.status == 200, r
+    assert r.json["agent_id"] is None
+    assert api.campaign(c["id"])["bot_id"] == a["id"]
+
+
+@pytest.mark.parametrize("body,status,code", [
+    ({}, 422, "missing_field"),
+    ({"agent_id": 0}, 422, "out_of_range"),
+    ({"agent_id": "1"}, 422, "invalid_type"),
+    ({"agent_id": 987654321}, 422, "unknown_agent"),
+])
+def test_attach_agent_validation(api, body, status, code):
+    a = api.make_agent()
+    n = api.make_number(agent_id=a["id"])
+    assert_error(api.put("%s/%d" % (NUMBERS, n["id"]), body), status, code)
+    assert api.get("%s/%d" % (NUMBERS, n["id"])).json["agent_id"] == a["id"]
+
+
+def test_attach_agent_to_unknown_number_is_404(api):
+    a = api.make_agent()
+    assert_error(api.put(NUMBERS + "/987654321", {"agent_id": a["id"]}),
+                 404, "not_found")

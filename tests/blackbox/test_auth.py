@@ -15,6 +15,7 @@ ROUTES = [
     ("POST", "/api/v1/phone_numbers"),
     ("GET", "/api/v1/phone_numbers"),
     ("GET", "/api/v1/phone_numbers/1"),
+    ("PUT", "/api/v1/phone_numbers/1"),
     ("GET", "/api/v1/keys"),
     ("POST", "/api/v1/keys"),
     ("DELETE", "/api/v1/keys/1"),

@@ -144,6 +144,49 @@ def test_contact_csv_syntax_error_is_422(api):
     assert_error(r, 422, "invalid_csv")
 
 
+def test_contact_csv_syntax_error_names_contact_csv(api):
+    r = api.post(CREATE, api.campaign_body(
+        contact_csv="phone_number,name\n+15551230000,\"unclosed\n"))
+    assert_error(r, 422, "invalid_csv", "contact_csv")
+
+
+def test_contact_csv_blank_lines_keep_row_numbers(api):
+    good = unique_e164()
+    r = api.post(CREATE, api.campaign_body(
+        contact_csv="phone_number,name\n\n+1bad,x\n%s,y\n" % good))
+    assert r.status == 201, r
+    assert [(x["row"], x["code"]) for x in r.json["rejected"]] == \
+        [(3, "invalid_e164")]
+    assert [l["to_number"] for l in api.all_lines(r.json["id"])] == [good]
+
+
+def test_contact_csv_header_only_is_422(api):
+    r = api.post(CREATE, api.campaign_body(contact_csv="phone_number\n"))
+    assert_error(r, 422, "no_valid_contacts")
+
+
+def test_contact_csv_header_is_case_and_space_insensitive(api):
+    good = unique_e164()
+    r = api.post(CREATE, api.campaign_body(
+        contact_csv=" Phone_Number , name\n%s,Ann\n" % good))
+    assert r.status == 201, r
+    line = api.all_lines(r.json["id"])[0]
+    assert line["to_number"] == good
+    assert line["custom_variables"] == {"name": "Ann"}
+
+
+@pytest.mark.parametrize("header,code", [
+    ("a,b", "missing_phone_column"),
+    ("phone_number,to_number", "duplicate_phone_column"),
+    ("phone_number,x,x", "duplicate_column"),
+])
+def test_contact_csv_bad_header(api, header, code):
+    r = api.post(CREATE, api.campaign_body(
+        contact_csv=header + "\n+15551230000,1,2\n"))
+    assert_error(r, 422, "invalid_csv", "contact_csv")
+    assert [(x["row"], x["code"]) for x in r.json["rejected"]] == [(1, code)]
+
+
 def test_draft_then_start(api):
     c = api.make_campaign(save_as_draft=True)
     assert c["campaign_status"] == "draft"
@@ -186,6 +229,16 @@ def test_scheduled_campaign_in_a_time_zone(api, local, zone, utc):
     again = api.campaign(c["id"])
     assert again["campaign_status"] == "scheduled"
     assert again["start_at"] == utc
+
+
+@pytest.mark.xfail(strict=True, reason="a wall time whose UTC instant is "
+                   "past 9999-12-31 (tz.h's range) is accepted; start_at "
+                   "then reads 10000-01-01T04:59:59.000Z")
+def test_scheduled_instant_past_year_9999_is_422(api):
+    r = api.post(CREATE, api.campaign_body(
+        is_scheduled=True, scheduled_datetime="9999-12-31 23:59:59",
+        timezone="America/New_York"))
+    assert_error(r, 422, "invalid_datetime", "scheduled_datetime")
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "EST5EDT8",
@@ -615,3 +668,145 @@ def test_settings_of_a_cancelled_campaign_are_409(api, sub, body):
                                  "/retry-settings", "/reschedule-settings"])
 def test_settings_of_unknown_campaign_are_404(api, sub):
     assert_error(api.put(path(987654321, sub), {"x": 1}), 404, "not_found")
+
+
+# --- documented details (docs/api.md) ---------------------------------------------
+
+
+def test_cancel_twice_answers_the_same_view(api):
+    c = api.make_campaign()
+    first = api.delete(path(c["id"]))
+    again = api.delete(path(c["id"]))
+    assert first.status == again.status == 200
+    assert again.json["campaign_status"] == "cancelled"
+    assert again.json["counts"] == first.json["counts"]
+
+
+def test_pause_is_harmless_twice_and_works_when_scheduled(api):
+    c = api.make_campaign(is_scheduled=True,
+                          scheduled_datetime="2031-01-01 10:00:00")
+    assert api.action(c["id"], "pause").json["campaign_status"] == "paused"
+    r = api.action(c["id"], "pause")
+    assert r.status == 200 and r.json["campaign_status"] == "paused"
+
+
+def test_reschedule_keeps_the_state(api):
+    paused = api.make_campaign()
+    api.action(paused["id"], "pause")
+    r = api.action(paused["id"], "reschedule",
+                   new_scheduled_datetime="2031-06-01 12:00:00")
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "paused"
+    assert api.action(paused["id"], "resume").json["campaign_status"] == \
+        "scheduled"
+    draft = api.make_campaign(save_as_draft=True)
+    r = api.action(draft["id"], "reschedule",
+                   new_scheduled_datetime="2031-06-01 12:00:00")
+    assert r.json["campaign_status"] == "draft"
+    # Started, a draft whose start time is ahead is scheduled.
+    r = api.post(path(draft["id"], "/start"))
+    assert r.json["campaign_status"] == "scheduled"
+    assert r.json["start_at"] == "2031-06-01T12:00:00.000Z"
+
+
+def test_past_schedule_starts_at_once(api):
+    c = api.make_campaign(is_scheduled=True,
+                          scheduled_datetime="2020-01-01 00:00:00")
+    assert c["campaign_status"] == "waiting"
+    assert c["start_at"] == "2020-01-01T00:00:00.000Z"
+
+
+def test_contact_added_to_a_draft_waits(api):
+    c = api.make_campaign(save_as_draft=True)
+    r = api.add_contact(c["id"])
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "draft"
+    line = api.get("%s/%d/lines/%d" % (BULK, c["id"],
+                                      r.json["line_id"])).json["line"]
+    assert line["status"] == "pending" and line["attempt_list"] == []
+    r = api.post(path(c["id"], "/start"))
+    assert r.json["campaign_status"] == "in_progress"
+
+
+def test_daily_time_control_replaces_the_whole_window(api):
+    c = api.make_campaign(timezone="Europe/Paris")
+    r = api.put(path(c["id"], "/daily-time-control"), {
+        "enable_daily_hard_stop": True, "daily_stop_time": 22,
+        "enable_daily_auto_start": True, "daily_start_time": 22,
+        "allowed_days": ["monday", "friday"]})
+    assert r.status == 200, r
+    r = api.put(path(c["id"], "/daily-time-control"),
+                {"allowed_days": [0, 6]})
+    assert r.status == 200, r
+    g = api.campaign(c["id"])
+    assert g["enable_daily_hard_stop"] is False
+    assert g["enable_daily_auto_start"] is False
+    assert g["daily_stop_time"] == 0 and g["daily_start_time"] == 0
+    assert g["daily_stop_timezone"] == "Europe/Paris"
+    assert g["allowed_days"] == ["saturday", "sunday"]
+
+
+def test_equal_start_and_stop_is_always_open(api):
+    c = api.make_campaign(enable_daily_hard_stop=True, daily_stop_time=7.25,
+                          enable_daily_auto_start=True, daily_start_time=7.25)
+    assert c["campaign_status"] == "waiting"
+    assert c["daily_stop_time"] == 7.25
+
+
+def test_retry_settings_replace_the_whole_config(api):
+    c = api.make_campaign(retry_config={"auto_retry": True, "retry_limit": 4,
+                                        "retry_on": ["busy"],
+                                        "retry_delays_minutes": [1, 2]})
+    r = api.put(path(c["id"], "/retry-settings"), {"retry_limit": 1})
+    assert r.status == 200, r
+    assert api.campaign(c["id"])["retry_config"] == {
+        "auto_retry": False, "retry_limit": 1,
+        "retry_delays_seconds": [3600],
+        "retry_on": ["no_answer", "busy", "failed", "voicemail"]}
+
+
+def test_retry_delay_precedence(api):
+    c = api.make_campaign(retry_config={
+        "retry_delays_seconds": [10], "retry_delays_minutes": [5],
+        "retry_schedule_hours": 3})
+    assert c["retry_config"]["retry_delays_seconds"] == [10]
+    c = api.make_campaign(retry_config={
+        "retry_delays_minutes": [5], "retry_schedule_hours": 3})
+    assert c["retry_config"]["retry_delays_seconds"] == [300]
+    c = api.make_campaign(retry_config={"retry_schedule_days": 1,
+                                        "retry_schedule_hours": 3})
+    assert c["retry_config"]["retry_delays_seconds"] == [27 * 3600]
+
+
+@pytest.mark.parametrize("name,ok", [("\u20ac" * 66 + "xx", True),
+                                     ("\u20ac" * 67, False)])
+def test_name_limit_counts_utf8_bytes(api, name, ok):
+    r = api.post(CREATE, api.campaign_body(name=name))
+    if ok:
+        assert r.status == 201, r
+        assert r.json["name"] == name
+    else:
+        assert_error(r, 422, "field_too_long", "name")
+
+
+def test_too_many_call_conditions_are_refused(api):
+    cond = {"column": "a", "operator": "is_empty"}
+    assert api.post(CREATE, api.campaign_body(
+        call_conditions=[cond] * 50)).status == 201
+    r = api.post(CREATE, api.campaign_body(call_conditions=[cond] * 51))
+    assert_error(r, 422, "invalid_condition")
+
+
+def test_manual_retry_and_stats(api):
+    c = api.make_campaign()
+    r = api.post(path(c["id"], "/manual_retry"))
+    assert r.status == 200 and r.json == {"status": "success",
+                                          "requeued": 0}
+    r = api.get(path(c["id"], "/stats"))
+    assert r.status == 200 and r.json["hours"] == []
+    for q in ("hours=0", "hours=2161", "hours=x"):
+        assert_error(api.get(path(c["id"], "/stats?" + q)), 400,
+                     "invalid_query")
+    api.delete(path(c["id"]))
+    assert_error(api.post(path(c["id"], "/manual_retry")), 409,
+                 "campaign_cancelled")

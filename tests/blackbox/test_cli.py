@@ -199,3 +199,11 @@ def test_serve_refuses_a_bad_time_scale(tmp_path):
                                        ("--sim-seed", "lots")])
 def test_serve_refuses_junk_numbers(tmp_path, opt, value):
     assert serve_exit_code(tmp_path, opt, value, wait=1.0) == 2
+
+
+def test_serve_reports_an_unusable_store(tmp_path):
+    p = run_cli("serve", "--db", str(tmp_path / "no" / "such" / "dir.db"),
+                "--listen", "127.0.0.1:0", timeout=30)
+    assert p.returncode == 1
+    assert p.stdout == ""
+    assert p.stderr.strip()

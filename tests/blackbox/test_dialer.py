@@ -26,7 +26,8 @@ from conftest import BULK, Daemon, assert_error
 
 SCALE_ENV = "CAMPAIGND_SIM_TIME_SCALE"
 
-# Every dialled number is PREFIX + a two-digit scenario tag + a serial.
+# Every dialled number is a scenario tag (a prefix its campaign's rules
+# match) and five more digits.
 _serial = iter(range(1, 10_000_000))
 _serial_lock = threading.Lock()
 
@@ -38,7 +39,7 @@ def number(tag):
     return "%s%05d" % (tag, (os.getpid() * 97 + n) % 100_000)
 
 
-# --- Daemons ------------------------------------------------------------------
+# --- Daemons -----------------------------------------------------------------
 
 
 class SimDaemon(Daemon):
@@ -70,7 +71,7 @@ def daemon(tmp_path_factory):
         d.stop_clean()
 
 
-# --- Helpers --------------------------------------------------------------------
+# --- Helpers -----------------------------------------------------------------
 
 
 def rule(prefix, outcomes, ring=0.1, talk=0.2, callback_after=2):
@@ -177,7 +178,7 @@ def check_attempts_settled(ln):
     assert ln["attempts"] == len(nums), ln
 
 
-# --- 10 (first half). A daily window that closes and reopens ---------------------
+# --- 10 (first half). A daily window that closes and reopens -----------------
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +216,15 @@ def window_case(api):
     assert r.status == 200, r
     view = r.json
     assert reopen - time.time() > 4, "too close to the minute boundary"
+    # A hard stop alone at the next minute: open until then, and closed
+    # after it until resumed by hand.
+    stop_only = sim_campaign(api, [rule("+1", ["completed"])])
+    r = api.put("%s/%d/daily-time-control" % (BULK, stop_only), {
+        "enable_daily_hard_stop": True,
+        "daily_stop_time": ((minute + 1) % 1440) / 60})
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "waiting", r
+    before_stop = add(api, stop_only, number(pa))
     r = api.post(result_path(ringing), {"outcome": "callback_requested",
                                         "callback_at": iso(time.time() + 2)})
     assert r.status == 200, r
@@ -225,7 +235,8 @@ def window_case(api):
         assert r.json["campaign_status"] == "auto_paused", r
         lids.append(r.json["line_id"])
     return {"id": cid, "lines": lids, "retry": lb, "callback": ld,
-            "reopen": reopen, "view": view}
+            "reopen": reopen, "view": view, "stop_only": stop_only,
+            "before_stop": before_stop}
 
 
 def test_window_closed_queues_contacts(api, window_case):
@@ -258,9 +269,13 @@ def test_window_closed_queues_contacts(api, window_case):
         assert ln["attempt_list"] == [], ln
     c = api.campaign(cid)
     assert c["calls_in_flight"] == 0 and c["campaign_status"] == "auto_paused"
+    # The other campaign's window is still open: it dialled at once.
+    so = window_case["stop_only"]
+    wait_line(api, so, window_case["before_stop"], "completed", attempts=1)
+    assert api.campaign(so)["campaign_status"] == "waiting"
 
 
-# --- 1, 2. Immediate dial; waiting -> in_progress -> waiting ----------------------
+# --- 1, 2. Immediate dial; waiting -> in_progress -> waiting -----------------
 
 
 def test_add_contact_is_dialled_at_once(api):
@@ -273,6 +288,22 @@ def test_add_contact_is_dialled_at_once(api):
     assert 0 <= delay < 1.0, ln
     assert a["attempt_number"] == 1 and a["outcome"] == "completed", ln
     check_attempts_settled(ln)
+
+
+def test_a_full_campaign_does_not_hold_up_another(api):
+    busy = sim_campaign(api, [rule("+1", ["completed"], talk=3)],
+                        concurrent_call_limit=2)
+    add_many(api, busy, [number("+1250") for _ in range(150)])
+    wait_campaign(api, busy, lambda v: v["calls_in_flight"] == 2, 5,
+                  "the first campaign at its limit")
+    quiet = sim_campaign(api, [rule("+1", ["completed"])])
+    lid = add(api, quiet, number("+1251"))
+    ln = wait_line(api, quiet, lid, "completed", attempts=1)
+    delay = ts(ln["attempt_list"][0]["started_at"]) - ts(ln["created_at"])
+    assert 0 <= delay < 1.0, ln
+    assert api.campaign(busy)["calls_in_flight"] == 2
+    r = api.delete("%s/%d" % (BULK, busy))
+    assert r.status == 200 and r.json["counts"]["cancelled"] == 148, r
 
 
 def test_waiting_in_progress_waiting(api):
@@ -294,7 +325,7 @@ def test_waiting_in_progress_waiting(api):
     assert ln["attempt_list"][0]["duration_seconds"] == pytest.approx(1.5)
 
 
-# --- 3, 4. Pause and resume; cancel --------------------------------------------------
+# --- 3, 4. Pause and resume; cancel ------------------------------------------
 
 
 def test_pause_keeps_call_queues_contacts_and_resume_dials(api):
@@ -346,6 +377,8 @@ def test_cancel_cancels_pending_and_lets_calls_finish(api):
     assert r.json["campaign_status"] == "cancelled", r
     assert r.json["counts"]["cancelled"] == 3, r
     assert_error(api.add_contact(cid, number(pa)), 409, "campaign_cancelled")
+    assert_error(api.post("%s/%d/manual_retry" % (BULK, cid)), 409,
+                 "campaign_cancelled")
     # The call in flight ends normally; the other one would have been
     # retried, but a cancelled campaign dials nothing more.
     la = wait_line(api, cid, a, "completed", attempts=1)
@@ -362,7 +395,7 @@ def test_cancel_cancels_pending_and_lets_calls_finish(api):
     assert len(line(api, cid, b)["attempt_list"]) == 1
 
 
-# --- 5, 6, 7. Retries ---------------------------------------------------------------
+# --- 5, 6, 7. Retries --------------------------------------------------------
 
 
 def test_retries_stop_at_the_limit(api):
@@ -427,7 +460,7 @@ def test_invalid_number_is_never_retried(api):
     assert ln["retries"] == 0 and ln["last_outcome"] == "invalid_number", ln
 
 
-# --- 8. Callbacks ------------------------------------------------------------------
+# --- 8. Callbacks ------------------------------------------------------------
 
 
 def test_callbacks_honoured_off_and_capped(api):
@@ -476,7 +509,7 @@ def test_callbacks_honoured_off_and_capped(api):
         check_attempts_settled(ln)
 
 
-# --- 9. The agent's result endpoint ---------------------------------------------------
+# --- 9. The agent's result endpoint ------------------------------------------
 
 
 def result_path(attempt_id):
@@ -546,13 +579,14 @@ def test_result_endpoint(api, other):
     assert api.campaign(cid)["calls_in_flight"] == 0
 
 
-# --- 11. Concurrency -------------------------------------------------------------------
+# --- 11. Concurrency ---------------------------------------------------------
 
 
 def max_overlap(intervals):
     """The most half-open [start, end) intervals open at one instant."""
+    # At equal instants ends (-1) sort before starts (+1).
     events = sorted([(s, 1) for s, _ in intervals] +
-                    [(e, -1) for _, e in intervals], key=lambda x: (x[0], x[1]))
+                    [(e, -1) for _, e in intervals])
     cur = best = 0
     for _, d in events:
         cur += d
@@ -607,7 +641,7 @@ def test_concurrency_limit_is_never_exceeded(api):
     assert max_overlap(old + new) <= 10
 
 
-# --- 12. Call conditions -------------------------------------------------------------------
+# --- 12. Call conditions -----------------------------------------------------
 
 
 def test_call_conditions_skip_and_dial(api):
@@ -628,7 +662,7 @@ def test_call_conditions_skip_and_dial(api):
     assert "age" in y["skip_reason"], y
 
 
-# --- 13. Do-not-call lists ----------------------------------------------------------------
+# --- 13. Do-not-call lists ---------------------------------------------------
 
 
 DNC = "/api/v1/dnc"
@@ -758,7 +792,7 @@ def test_dnc_number_is_skipped_when_added(api):
     assert r.json.get("line_status") == "skipped", r
 
 
-# --- 14. A csv campaign completes ----------------------------------------------------------
+# --- 14. A csv campaign completes --------------------------------------------
 
 
 def test_csv_campaign_reaches_completed(api):
@@ -781,9 +815,18 @@ def test_csv_campaign_reaches_completed(api):
     for ln in api.all_lines(c["id"]):
         assert ln["status"] in ("completed", "failed") and ln["attempts"] == 1
     assert_error(api.action(c["id"], "pause"), 409, "campaign_completed")
+    # manual_retry brings the failed line back; the campaign runs again
+    # and completes again.
+    r = api.post("%s/%d/manual_retry" % (BULK, c["id"]))
+    assert r.status == 200 and r.json["requeued"] == 1, r
+    c = wait_campaign(api, c["id"],
+                      lambda v: v["campaign_status"] == "completed" and
+                      v["counts"]["failed"] == 1 and
+                      sum(l["attempts"] for l in api.all_lines(v["id"])) == 5,
+                      10, "completed again after the manual retry")
 
 
-# --- 16. manual_retry and retry-settings ---------------------------------------------------
+# --- 16. manual_retry and retry-settings -------------------------------------
 
 
 def test_manual_retry_requeues_failed_lines(api, other):
@@ -829,7 +872,7 @@ def test_lowering_the_retry_limit_fails_lines_without_budget(api):
     assert api.campaign(cid)["next_due_at"] is None
 
 
-# --- 17. The welcome message -----------------------------------------------------------------
+# --- 17. The welcome message -------------------------------------------------
 
 
 def test_welcome_message_rendered_per_attempt(api):
@@ -844,6 +887,17 @@ def test_welcome_message_rendered_per_attempt(api):
     a = wait_line(api, cid, full, "completed")["attempt_list"][0]
     assert a["welcome_message"] == "Hi Al, about gold", a
     assert a["missing_variables"] == [], a
+    # Metadata is never shown to the agent; null counts as missing.
+    hidden = add(api, cid, number("+1225"),
+                 custom_variables={"first_name": "Bo", "plan": None},
+                 metadata={"plan": "secret", "first_name": "X"})
+    a = wait_line(api, cid, hidden, "completed")["attempt_list"][0]
+    assert a["welcome_message"] == "Hi Bo, about {{plan}}", a
+    assert a["missing_variables"] == ["plan"], a
+    numeric = add(api, cid, number("+1225"),
+                  custom_variables={"first_name": "Cy", "plan": 42})
+    a = wait_line(api, cid, numeric, "completed")["attempt_list"][0]
+    assert a["welcome_message"] == "Hi Cy, about 42", a
 
 
 def test_welcome_message_comes_from_the_campaign_agent(api):
@@ -858,7 +912,7 @@ def test_welcome_message_comes_from_the_campaign_agent(api):
     assert a["welcome_message"] == "Hello Kim!", a
 
 
-# --- 18. Stats --------------------------------------------------------------------------------
+# --- 18. Stats ---------------------------------------------------------------
 
 
 def test_stats_match_the_attempts(api, other):
@@ -892,7 +946,65 @@ def test_stats_match_the_attempts(api, other):
     assert_error(other.get("%s/%d/stats" % (BULK, cid)), 404)
 
 
-# --- More: start time, drafts, live limit lowered, DNC between retries ------------------
+def test_days_not_allowed_close_the_window(api):
+    now = datetime.now(timezone.utc)
+    if now.hour == 23 and now.minute == 59 and now.second >= 50:
+        time.sleep(61 - now.second)
+        now = datetime.now(timezone.utc)
+    names = ["monday", "tuesday", "wednesday", "thursday", "friday",
+             "saturday", "sunday"]
+    today = names[now.weekday()]
+    midnight = (now.replace(hour=0, minute=0, second=0, microsecond=0) +
+                timedelta(days=1)).timestamp()
+    cid = sim_campaign(api, [rule("+1", ["no_answer"], ring=60)],
+                       enabled_reschedule_call=True)
+    ringing = add(api, cid, number("+1248"))
+    aid = wait_calling(api, cid, ringing)["attempt_list"][0]["attempt_id"]
+    r = api.put("%s/%d/daily-time-control" % (BULK, cid),
+                {"allowed_days": [d for d in names if d != today]})
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "auto_paused", r
+    assert ts(r.json["resumes_at"]) == midnight, r
+    assert r.json["calls_in_flight"] == 1, r  # not cut
+    r = api.post(result_path(aid), {"outcome": "callback_requested",
+                                    "callback_at": iso(time.time() + 60)})
+    assert r.status == 200, r
+    cb = line(api, cid, ringing)
+    assert cb["status"] == "callback_scheduled", cb
+    assert ts(cb["due_at"]) == midnight, cb
+    lid = add(api, cid, number("+1248"))
+    time.sleep(1.2)
+    ln = line(api, cid, lid)
+    assert ln["status"] == "pending" and ln["attempt_list"] == [], ln
+
+
+def test_retry_delays(api):
+    def camp(cfg):
+        return sim_campaign(api, [rule("+1", ["no_answer"], ring=0.05)],
+                            retry_config=dict(cfg, auto_retry=True,
+                                              retry_limit=3))
+    cases = {camp({"retry_delays_minutes": [2]}): 120,
+             camp({"retry_schedule_hours": 2}): 7200,
+             camp({"retry_schedule_days": 1, "retry_schedule_hours": 1}):
+                 90000,
+             camp({}): 3600}
+    listed = {cid: add(api, cid, number("+1249")) for cid in cases}
+    for cid, delay in cases.items():
+        ln = wait_line(api, cid, listed[cid], "retry_scheduled", attempts=1)
+        end = ts(ln["attempt_list"][0]["ended_at"])
+        assert ts(ln["due_at"]) == pytest.approx(end + delay, abs=0.2), ln
+    # The last delay repeats.
+    cid = camp({"retry_delays_seconds": [0, 1]})
+    ln = wait_line(api, cid, add(api, cid, number("+1249")), "failed",
+                   attempts=4, timeout=8)
+    a = ln["attempt_list"]
+    gaps = [ts(a[i]["started_at"]) - ts(a[i - 1]["ended_at"])
+            for i in range(1, 4)]
+    assert gaps[0] < 0.5 and 1 <= gaps[1] + 0.01 < 1.6 and \
+        1 <= gaps[2] + 0.01 < 1.6, gaps
+
+
+# --- More: start time, drafts, live limit lowered, DNC between retries -------
 
 
 def test_scheduled_campaign_dials_at_its_start(api):
@@ -949,6 +1061,25 @@ def test_lowering_the_limit_live_holds_new_dials(api):
         # Open calls at the instant this one started, itself included.
         open_then = sum(1 for s, e in calls if s <= s0 < e)
         assert open_then <= 2, (s0, calls)
+
+
+def test_calls_per_second_paces_dials(api):
+    cps = 4
+    agent = api.make_agent()
+    num = api.make_number(agent_id=agent["id"], settings={
+        "rules": [rule("+1", ["completed"], ring=0.05, talk=0.1)],
+        "calls_per_second": cps})
+    cid = api.make_campaign(phone_number_id=num["id"],
+                            concurrent_call_limit=50)["id"]
+    lids = add_many(api, cid, [number("+1252") for _ in range(12)])
+    starts = sorted(
+        ts(wait_line(api, cid, lid, "completed", attempts=1,
+                     timeout=10)["attempt_list"][0]["started_at"])
+        for lid in lids)
+    # A bucket of cps calls, refilled at cps a second.
+    for k, s0 in enumerate(starts):
+        assert k + 1 <= cps + cps * (s0 - starts[0]) + 0.5, starts
+    assert starts[-1] - starts[0] >= (len(starts) - cps) / cps - 0.3, starts
 
 
 def test_number_listed_between_retries_is_skipped(api):
@@ -1012,7 +1143,7 @@ def test_line_detail_is_scoped_to_campaign_and_account(api, other):
     assert_error(other.get("%s/%d/lines/%d" % (BULK, c1, lid)), 404)
 
 
-# --- 15. kill -9 with calls in flight ---------------------------------------------------------
+# --- 15. kill -9 with calls in flight ----------------------------------------
 
 
 def open_attempts(api, cid):
@@ -1050,12 +1181,21 @@ def _kill9_scenario(d):
     c_csv = api.make_campaign(
         phone_number_id=num["id"], concurrent_call_limit=1,
         retry_config=retry,
-        contact_list=[{"phone_number": number("+1230")} for _ in range(3)])["id"]
+        contact_list=[{"phone_number": number("+1230")}
+                      for _ in range(3)])["id"]
     c_paused = sim_campaign(api, long_calls)
     assert api.action(c_paused, "pause").status == 200
+    # Lines whose retry falls due while the daemon is down.
+    c_later = sim_campaign(api, [rule("+1", ["no_answer", "completed"],
+                                      ring=0.1, talk=0.2)],
+                           retry_config={"auto_retry": True,
+                                         "retry_limit": 1,
+                                         "retry_delays_seconds": [3]})
+    later = add_many(api, c_later, [number("+1234") for _ in range(3)])
     lines = {c_retry: add_many(api, c_retry,
                                [number("+1231") for _ in range(8)]),
-             c_fail: add_many(api, c_fail, [number("+1232") for _ in range(4)]),
+             c_fail: add_many(api, c_fail,
+                              [number("+1232") for _ in range(4)]),
              c_csv: [ln["line_id"] for ln in api.all_lines(c_csv)],
              c_paused: add_many(api, c_paused,
                                 [number("+1233") for _ in range(2)])}
@@ -1066,8 +1206,12 @@ def _kill9_scenario(d):
     in_flight = {cid: open_attempts(api, cid) for cid in limits}
     for cid, lim in limits.items():
         assert len(in_flight[cid]) == lim, in_flight
+    dues = [ts(wait_line(api, c_later, lid, "retry_scheduled", attempts=1,
+                         timeout=3)["due_at"]) for lid in later]
     key = d.first_key
     d.kill9()
+    wait_for(lambda: time.time() > max(dues) + 0.3, 5,
+             "retries to fall due while the daemon is down", interval=0.1)
 
     # Back at a faster pace, so that the rest of the calls take 0.25 s.
     d.scale = 0.05
@@ -1080,6 +1224,15 @@ def _kill9_scenario(d):
                  if x["attempt_id"] == aid]
             assert len(a) == 1 and a[0]["outcome"] == "unknown", (cid, a)
     assert api.campaign(c_paused)["campaign_status"] == "paused"
+    # The agent's report on a call settled by the restart is refused.
+    aid = next(iter(in_flight[c_fail].values()))
+    assert_error(api.post(result_path(aid), {"outcome": "completed"}), 409,
+                 "attempt_settled")
+    restarted = time.time()
+    for lid in later:  # due while down: dialled once, now
+        ln = wait_line(api, c_later, lid, "completed", attempts=2)
+        assert outcomes(ln) == ["no_answer", "completed"], ln
+        assert ts(ln["attempt_list"][1]["started_at"]) <= restarted + 1, ln
 
     finals = {}
     for cid in (c_retry, c_fail, c_csv):
@@ -1116,8 +1269,12 @@ def _kill9_scenario(d):
     for lid in lines[c_paused]:
         assert line(api, c_paused, lid)["attempt_list"] == []
     # No line lost.
+    lines[c_later] = later
     for cid, lids in lines.items():
         assert sorted(x["line_id"] for x in api.all_lines(cid)) == sorted(lids)
+    time.sleep(0.5)
+    for lid in later:
+        assert len(line(api, c_later, lid)["attempt_list"]) == 2
     d.stop_clean()
 
     db = sqlite3.connect(d.db)
@@ -1144,7 +1301,7 @@ def _kill9_scenario(d):
         db.close()
 
 
-# --- 10 (second half). The window reopens -------------------------------------------------
+# --- 10 (second half). The window reopens ------------------------------------
 # Kept last in the file: by now the minute boundary is near or past.
 
 
@@ -1166,3 +1323,20 @@ def test_window_reopens_and_dials(api, window_case):
     cb = wait_line(api, cid, window_case["callback"], "calling", attempts=2)
     assert reopen <= ts(cb["attempt_list"][1]["started_at"]) < reopen + 2
     assert outcomes(cb) == ["callback_requested", None], cb
+
+    # A hard stop alone: closed at the stop, and it stays closed.
+    so = window_case["stop_only"]
+    c = api.campaign(so)
+    assert c["campaign_status"] == "auto_paused", c
+    assert c["resumes_at"] is None, c
+    r = api.add_contact(so, number("+1201"))
+    assert r.status == 200 and r.json["campaign_status"] == "auto_paused", r
+    lid = r.json["line_id"]
+    time.sleep(1.2)
+    assert line(api, so, lid)["attempt_list"] == []
+    resumed = time.time()
+    r = api.action(so, "resume")
+    assert r.status == 200, r
+    assert r.json["campaign_status"] == "in_progress", r
+    ln = wait_line(api, so, lid, "completed", attempts=1)
+    assert ts(ln["attempt_list"][0]["started_at"]) >= resumed - 0.05

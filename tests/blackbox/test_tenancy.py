@@ -35,6 +35,7 @@ def object_routes(m):
     return [
         ("GET", "/api/v1/agents/%d", m["agent"], None),
         ("GET", "/api/v1/phone_numbers/%d", m["number"], None),
+        ("PUT", "/api/v1/phone_numbers/%d", m["number"], {"agent_id": None}),
         ("DELETE", "/api/v1/keys/%d", m["key"], None),
         ("GET", BULK + "/%d", c, None),
         ("PUT", BULK + "/%d", c, {"action": "pause"}),
@@ -92,6 +93,8 @@ def test_every_object_route_is_404_for_another_account(api, other, mine):
     keys = api.get("/api/v1/keys").json["keys"]
     assert all(k["active"] for k in keys if k["id"] == mine["key"])
     assert api.get("/api/v1/agents").status == 200
+    number = api.get("/api/v1/phone_numbers/%d" % mine["number"]).json
+    assert number["agent_id"] == mine["agent"]
 
 
 def test_references_in_bodies_are_422(api, other, mine):
@@ -105,6 +108,9 @@ def test_references_in_bodies_are_422(api, other, mine):
     r = other.post(BULK + "/create", {"name": "x", "is_dynamic": True,
                                       "phone_number_id": own["id"],
                                       "bot_id": mine["agent"]})
+    assert_error(r, 422, "unknown_agent")
+    r = other.put("/api/v1/phone_numbers/%d" % own["id"],
+                  {"agent_id": mine["agent"]})
     assert_error(r, 422, "unknown_agent")
     r = other.post("/api/v1/dnc", {"number": unique_e164(),
                                    "campaign_id": mine["camp"]})

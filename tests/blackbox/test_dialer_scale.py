@@ -1,0 +1,66 @@
+"""The simulated carrier's time scale (`--sim-time-scale`,
+CAMPAIGND_SIM_TIME_SCALE). carrier.h: it "multiplies every simulated
+duration (1 is real time, 0.01 a hundred times faster, 0 instant)".
+
+A daemon of this module's own runs the simulator ten times faster.
+"""
+import pytest
+
+from test_dialer import SimDaemon, add, rule, sim_campaign, ts, wait_line, \
+    number
+
+SCALE = 0.1
+
+
+@pytest.fixture(scope="module")
+def fast(tmp_path_factory):
+    d = SimDaemon(tmp_path_factory.mktemp("scaled"), scale=SCALE).start()
+    yield d
+    if d.alive():
+        d.stop_clean()
+
+
+def one_call(fast, outcomes, **kw):
+    api = fast.client()
+    cid = sim_campaign(api, [rule("+1", outcomes, **kw)],
+                       enabled_reschedule_call=True)
+    lid = add(api, cid, number("+1260"))
+    return api, cid, lid
+
+
+def test_rings_and_talks_are_scaled(fast):
+    api, cid, lid = one_call(fast, ["completed"], ring=2, talk=5)
+    a = wait_line(api, cid, lid, "completed", attempts=1,
+                  timeout=5)["attempt_list"][0]
+    assert ts(a["answered_at"]) - ts(a["started_at"]) == pytest.approx(
+        2 * SCALE, abs=0.1), a
+    assert ts(a["ended_at"]) - ts(a["answered_at"]) == pytest.approx(
+        5 * SCALE, abs=0.1), a
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "carrier_sim.c schedule(): the talk time is scaled for the timer but "
+    "duration_ms is reported unscaled (talk_s * 1000), so the attempt's "
+    "duration_seconds (5.0) disagrees with its own answered_at..ended_at "
+    "(0.5 s) whenever the time scale is not 1"))
+def test_reported_duration_matches_the_call(fast):
+    api, cid, lid = one_call(fast, ["completed"], ring=0.5, talk=5)
+    a = wait_line(api, cid, lid, "completed", attempts=1,
+                  timeout=5)["attempt_list"][0]
+    talked = ts(a["ended_at"]) - ts(a["answered_at"])
+    assert a["duration_seconds"] == pytest.approx(talked, abs=0.1), a
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "carrier_sim.c schedule(): callback_at = now + ring + talk + "
+    "callback_after_s * 1000; ring and talk are scaled, callback_after "
+    "is not, so at scale 0.1 a 'callback in 10 s' comes after 10 s, and "
+    "the default script's one-day callback stays a day"))
+def test_callback_delay_is_scaled(fast):
+    api, cid, lid = one_call(fast, ["callback_requested", "completed"],
+                             ring=0.5, talk=1, callback_after=10)
+    ln = wait_line(api, cid, lid, "callback_scheduled", attempts=1,
+                   timeout=5)
+    a = ln["attempt_list"][0]
+    assert ts(a["callback_at"]) - ts(a["ended_at"]) == pytest.approx(
+        10 * SCALE, abs=0.2), a
