@@ -207,24 +207,34 @@ push_event(struct sim *s, enum carrier_event_kind kind, int64_t attempt,
 	return heap_push(s, &e);
 }
 
+/* Seconds of simulated time as milliseconds of the scaled clock. */
+static int64_t
+scaled_ms(const struct sim *s, double seconds)
+{
+	return (int64_t)(seconds * 1000 * s->scale);
+}
+
+/*
+ * Queues a call's events. Every simulated duration is scaled, the reported
+ * talk time and callback delay included, so a record always agrees with
+ * its own timestamps.
+ */
 static int
 schedule(struct sim *s, const struct carrier_call *call,
 	 const struct script *sc)
 {
-	int64_t ring = (int64_t)(sc->ring_s * 1000 * s->scale);
-	int64_t talk =
-	    answered(sc->outcome) ? (int64_t)(sc->talk_s * 1000 * s->scale) : 0;
+	int64_t ring = scaled_ms(s, sc->ring_s);
+	int64_t talk = answered(sc->outcome) ? scaled_ms(s, sc->talk_s) : 0;
 	int64_t now = clock_now_ms();
 	struct carrier_event end = {
 	    .outcome = sc->outcome,
-	    .duration_ms =
-		(int64_t)(answered(sc->outcome) ? sc->talk_s * 1000 : 0),
+	    .duration_ms = talk,
 	};
 	int rc;
 
 	if (sc->outcome == OUTCOME_CALLBACK_REQUESTED)
 		end.callback_at =
-		    now + ring + talk + (int64_t)(sc->callback_after_s * 1000);
+		    now + ring + talk + scaled_ms(s, sc->callback_after_s);
 	if (answered(sc->outcome))
 		end.answered_at = now + ring;
 	rc = push_event(s, CARRIER_RINGING, call->attempt_id, 0, NULL);

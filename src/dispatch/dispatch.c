@@ -486,6 +486,29 @@ skip_dnc(struct store_conn *c, const json_t *line, int64_t now)
 	return store_line_set(c, &ch, now);
 }
 
+/*
+ * A line due again at a time it was already dialled for would be called
+ * twice for one due time: that never happens; the line fails instead, and
+ * the pass goes on for the other lines.
+ */
+static int
+fail_redial(struct store_conn *c, const json_t *line, int64_t now)
+{
+	struct store_line_change ch = {
+	    .line_id = json_integer_value(json_object_get(line, "line_id")),
+	    .status = LINE_FAILED,
+	    .retries = (int)json_integer_value(json_object_get(line, "retries")),
+	    .reschedules =
+		(int)json_integer_value(json_object_get(line, "reschedules")),
+	    .skip_reason = "already dialled for this due time",
+	};
+
+	log_error("line=%lld was due again at a time it was dialled for; "
+		  "failed instead of calling twice",
+		  (long long)ch.line_id);
+	return store_line_set(c, &ch, now);
+}
+
 static int
 begin_call(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc,
 	   const json_t *line)
@@ -545,6 +568,8 @@ claim_campaign(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc)
 		if (rc == 0)
 			rc = listed ? skip_dnc(c, line, p->now)
 				    : begin_call(c, p, dc, line);
+		if (rc == CD_EEXIST)
+			rc = fail_redial(c, line, p->now);
 		if (rc < 0)
 			break;
 	}

@@ -165,7 +165,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ATTEMPT_INSERT] = "INSERT INTO attempt (line_id, campaign_id, "
 			 "account_id, number, due_at, started_at, "
 			 "welcome_message, missing_variables) "
-			 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			 "VALUES (?1, ?2, ?3, "
+			 "(SELECT attempts + 1 FROM line WHERE id = ?1), "
+			 "?4, ?5, ?6, ?7)",
     [S_LINE_CALLING] = "UPDATE line SET status = 1, "
 		       "attempts = attempts + 1, updated_at = ?2 "
 		       "WHERE id = ?1 AND status IN (0, 2, 3) "
@@ -1210,33 +1212,33 @@ mark_calling(struct store_conn *c, int64_t line_id, int64_t now, int *number)
 	return 0;
 }
 
+/*
+ * The attempt row goes in first: when the line was already dialled for
+ * this due time, UNIQUE (line_id, due_at) refuses it and nothing changed.
+ */
 static int
 sqlite_attempt_begin(struct store_conn *c, const struct store_attempt_new *a,
 		     int64_t now, int64_t *id, int *number)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = stmt(c, S_ATTEMPT_INSERT);
 	char *missing = json_text(a->missing_variables);
 	int rc;
 
-	if (missing == NULL)
-		return CD_ENOMEM;
-	if ((rc = mark_calling(c, a->line_id, now, number)) < 0 ||
-	    (st = stmt(c, S_ATTEMPT_INSERT)) == NULL) {
+	if (st == NULL || missing == NULL) {
 		free(missing);
-		return rc < 0 ? rc : CD_ESTORE;
+		return st == NULL ? CD_ESTORE : CD_ENOMEM;
 	}
 	sqlite3_bind_int64(st, 1, a->line_id);
 	sqlite3_bind_int64(st, 2, a->campaign_id);
 	sqlite3_bind_int64(st, 3, a->account_id);
-	sqlite3_bind_int(st, 4, *number);
-	sqlite3_bind_int64(st, 5, a->due_at);
-	sqlite3_bind_int64(st, 6, now);
-	bind_text_or_null(st, 7, a->welcome_message);
-	sqlite3_bind_text(st, 8, missing, -1, free);
+	sqlite3_bind_int64(st, 4, a->due_at);
+	sqlite3_bind_int64(st, 5, now);
+	bind_text_or_null(st, 6, a->welcome_message);
+	sqlite3_bind_text(st, 7, missing, -1, free);
 	if ((rc = step_done(c, st)) < 0)
 		return rc;
 	*id = last_id(c);
-	return 0;
+	return mark_calling(c, a->line_id, now, number);
 }
 
 static int

@@ -38,11 +38,6 @@ def test_rings_and_talks_are_scaled(fast):
         5 * SCALE, abs=0.1), a
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "carrier_sim.c schedule(): the talk time is scaled for the timer but "
-    "duration_ms is reported unscaled (talk_s * 1000), so the attempt's "
-    "duration_seconds (5.0) disagrees with its own answered_at..ended_at "
-    "(0.5 s) whenever the time scale is not 1"))
 def test_reported_duration_matches_the_call(fast):
     api, cid, lid = one_call(fast, ["completed"], ring=0.5, talk=5)
     a = wait_line(api, cid, lid, "completed", attempts=1,
@@ -51,11 +46,6 @@ def test_reported_duration_matches_the_call(fast):
     assert a["duration_seconds"] == pytest.approx(talked, abs=0.1), a
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "carrier_sim.c schedule(): callback_at = now + ring + talk + "
-    "callback_after_s * 1000; ring and talk are scaled, callback_after "
-    "is not, so at scale 0.1 a 'callback in 10 s' comes after 10 s, and "
-    "the default script's one-day callback stays a day"))
 def test_callback_delay_is_scaled(fast):
     api, cid, lid = one_call(fast, ["callback_requested", "completed"],
                              ring=0.5, talk=1, callback_after=10)
