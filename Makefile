@@ -37,7 +37,7 @@ DB      ?= ./campaignd.db
 LISTEN  ?= 127.0.0.1:8080
 
 .PHONY: all deps run test unit blackbox browser valgrind format \
-	format-check bench clean
+	format-check lint bench clean
 
 all: $(BIN)
 
@@ -95,6 +95,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/campaignd.a
 
 format:
 	clang-format -i src/*.c src/*/*.[ch] tests/unit/*.c
+
+# Static analysis: cppcheck's warnings are errors.
+lint:
+	cppcheck --std=c11 --enable=warning,portability,performance \
+		--inline-suppr --error-exitcode=1 -q -Isrc -D_GNU_SOURCE \
+		--include=scripts/cppcheck-macros.h src
 
 format-check:
 	clang-format --dry-run -Werror src/*.c src/*/*.[ch] tests/unit/*.c

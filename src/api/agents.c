@@ -280,7 +280,8 @@ numbers_update(struct api_ctx *ctx)
 	int64_t agent = 0;
 	struct verr e;
 
-	if (ctx->body == NULL || json_object_get(ctx->body, "agent_id") == NULL) {
+	if (ctx->body == NULL ||
+	    json_object_get(ctx->body, "agent_id") == NULL) {
 		api_error(ctx, 422, "missing_field", "agent_id is required");
 		return;
 	}

@@ -211,6 +211,7 @@ read_csv(struct api_ctx *ctx, const char *text, json_t *good, json_t *bad)
 	struct verr e;
 	int rc;
 
+	memset(&e, 0, sizeof(e));
 	if (csv_parse(text, strlen(text), &t, &e) < 0) {
 		snprintf(e.field, sizeof(e.field), "contact_csv");
 		return api_invalid(ctx, &e);

@@ -497,7 +497,8 @@ fail_redial(struct store_conn *c, const json_t *line, int64_t now)
 	struct store_line_change ch = {
 	    .line_id = json_integer_value(json_object_get(line, "line_id")),
 	    .status = LINE_FAILED,
-	    .retries = (int)json_integer_value(json_object_get(line, "retries")),
+	    .retries =
+		(int)json_integer_value(json_object_get(line, "retries")),
 	    .reschedules =
 		(int)json_integer_value(json_object_get(line, "reschedules")),
 	    .skip_reason = "already dialled for this due time",

@@ -244,7 +244,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	if (req == NULL) {
-		size_t max = srv->limit ? srv->limit(method, url) : HTTP_BODY_MAX;
+		size_t max =
+		    srv->limit ? srv->limit(method, url) : HTTP_BODY_MAX;
 
 		if (declared_too_large(conn, max))
 			return send_fixed(conn, 413, too_large_json);

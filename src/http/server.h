@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HTTP_BODY_MAX	(64 * 1024)	  /* for most requests */
+#define HTTP_BODY_MAX	(64 * 1024)	   /* for most requests */
 #define HTTP_UPLOAD_MAX (16 * 1024 * 1024) /* for those that carry files */
 
 struct http_server;

@@ -137,8 +137,8 @@ int store_number_list(struct store_conn *c, int64_t account_id, int64_t offset,
 		      int64_t limit, json_t **out);
 
 /* Attaches agent_id (0 detaches) to the account's number id. */
-int store_number_set_agent(struct store_conn *c, int64_t account_id,
-			   int64_t id, int64_t agent_id);
+int store_number_set_agent(struct store_conn *c, int64_t account_id, int64_t id,
+			   int64_t agent_id);
 
 /* --- Campaigns ---------------------------------------------------------- */
 

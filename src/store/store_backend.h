@@ -57,8 +57,7 @@ struct store_backend {
 	int (*number_get)(struct store_conn *, int64_t, int64_t, json_t **);
 	int (*number_list)(struct store_conn *, int64_t, int64_t, int64_t,
 			   json_t **);
-	int (*number_set_agent)(struct store_conn *, int64_t, int64_t,
-				int64_t);
+	int (*number_set_agent)(struct store_conn *, int64_t, int64_t, int64_t);
 
 	int (*campaign_insert)(struct store_conn *,
 			       const struct store_campaign *, int64_t *);

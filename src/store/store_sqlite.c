@@ -677,8 +677,8 @@ collect_ids(struct store_conn *c, sqlite3_stmt *st, json_t **ids)
 	int rc;
 
 	while ((rc = step_row(c, st)) == 1)
-		json_array_append_new(arr,
-				      json_integer(sqlite3_column_int64(st, 0)));
+		json_array_append_new(
+		    arr, json_integer(sqlite3_column_int64(st, 0)));
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
