@@ -22,8 +22,8 @@
 static int64_t
 noon(void)
 {
-	struct tm tm = {.tm_year = 127, .tm_mon = 2, .tm_mday = 10,
-			.tm_hour = 12};
+	struct tm tm = {
+	    .tm_year = 127, .tm_mon = 2, .tm_mday = 10, .tm_hour = 12};
 
 	return (int64_t)timegm(&tm) * SEC;
 }
@@ -141,10 +141,10 @@ test_callback_moved_into_window(void **state)
 	struct daily_window w;
 	struct retry_policy p;
 	struct line_fate f;
-	json_t *cfg = json_pack("{s:b, s:f, s:b, s:f}",
-				"enable_daily_hard_stop", 1, "daily_stop_time",
-				18.0, "enable_daily_auto_start", 1,
-				"daily_start_time", 9.0);
+	json_t *cfg =
+	    json_pack("{s:b, s:f, s:b, s:f}", "enable_daily_hard_stop", 1,
+		      "daily_stop_time", 18.0, "enable_daily_auto_start", 1,
+		      "daily_start_time", 9.0);
 	int64_t now = noon();
 
 	(void)state;
@@ -164,8 +164,8 @@ static void
 test_budget_never_exceeded(void **state)
 {
 	static const enum call_outcome mix[] = {
-		OUTCOME_NO_ANSWER, OUTCOME_CALLBACK_REQUESTED, OUTCOME_BUSY,
-		OUTCOME_UNKNOWN,   OUTCOME_VOICEMAIL,	       OUTCOME_FAILED,
+	    OUTCOME_NO_ANSWER, OUTCOME_CALLBACK_REQUESTED, OUTCOME_BUSY,
+	    OUTCOME_UNKNOWN,   OUTCOME_VOICEMAIL,	   OUTCOME_FAILED,
 	};
 	struct retry_policy p;
 	struct line_fate f = {.status = LINE_PENDING};
@@ -182,8 +182,8 @@ test_budget_never_exceeded(void **state)
 			callbacks++;
 		else
 			calls++;
-		retry_decide(&p, o, retries, reschedules, now + HOUR, now,
-			     NULL, 0, &f);
+		retry_decide(&p, o, retries, reschedules, now + HOUR, now, NULL,
+			     0, &f);
 		retries = f.retries;
 		reschedules = f.reschedules;
 	}
@@ -197,11 +197,11 @@ static void
 test_policy_from_settings(void **state)
 {
 	json_t *body = json_pack(
-		"{s:s, s:i, s:b, s:{s:b, s:i, s:[i, i], s:[s]}, s:b, s:i}",
-		"name", "x", "phone_number_id", 1, "is_dynamic", 1,
-		"retry_config", "auto_retry", 1, "retry_limit", 4,
-		"retry_delays_minutes", 5, 30, "retry_on", "busy",
-		"enabled_reschedule_call", 1, "reschedule_limit", 2);
+	    "{s:s, s:i, s:b, s:{s:b, s:i, s:[i, i], s:[s]}, s:b, s:i}", "name",
+	    "x", "phone_number_id", 1, "is_dynamic", 1, "retry_config",
+	    "auto_retry", 1, "retry_limit", 4, "retry_delays_minutes", 5, 30,
+	    "retry_on", "busy", "enabled_reschedule_call", 1,
+	    "reschedule_limit", 2);
 	struct campaign_spec spec;
 	struct retry_policy p;
 	struct verr e;
@@ -235,14 +235,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_completed_and_permanent),
-		cmocka_unit_test(test_retry_delays_and_limit),
-		cmocka_unit_test(test_retry_off_and_narrowed),
-		cmocka_unit_test(test_callbacks),
-		cmocka_unit_test(test_callback_moved_into_window),
-		cmocka_unit_test(test_budget_never_exceeded),
-		cmocka_unit_test(test_policy_from_settings),
-		cmocka_unit_test(test_outcome_names),
+	    cmocka_unit_test(test_completed_and_permanent),
+	    cmocka_unit_test(test_retry_delays_and_limit),
+	    cmocka_unit_test(test_retry_off_and_narrowed),
+	    cmocka_unit_test(test_callbacks),
+	    cmocka_unit_test(test_callback_moved_into_window),
+	    cmocka_unit_test(test_budget_never_exceeded),
+	    cmocka_unit_test(test_policy_from_settings),
+	    cmocka_unit_test(test_outcome_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
