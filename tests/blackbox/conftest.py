@@ -91,6 +91,18 @@ def sanitizer_reports(text):
     return [m for m in SANITIZER_MARKERS if m in text]
 
 
+def _die_with_parent():
+    """preexec_fn: the daemon gets SIGTERM when the test process dies, so
+    an interrupted or killed run leaves no daemon behind (Linux only).
+    The signal follows the thread that started the daemon: start daemons
+    from the main thread."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -319,7 +331,8 @@ class Daemon:
                 self.proc = subprocess.Popen(
                     [RUN_BIN, "serve", "--db", self.db, "--listen",
                      "127.0.0.1:%d" % port, *self.args],
-                    stdout=fo, stderr=fe, stdin=subprocess.DEVNULL)
+                    stdout=fo, stderr=fe, stdin=subprocess.DEVNULL,
+                    preexec_fn=_die_with_parent)
             self.port = port
             if self._wait_healthy():
                 self.stdout_text = out.read_text()

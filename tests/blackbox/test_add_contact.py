@@ -27,7 +27,7 @@ def counts(api, cid):
     return g["total_lines"], api.line_total(cid)
 
 
-# --- the seed example ----------------------------------------------------------
+# --- the seed example --------------------------------------------------------
 
 
 def test_seed_example_exact_reply(api, camp):
@@ -125,7 +125,7 @@ def test_line_failing_call_conditions_is_skipped(api):
     assert "call_conditions[0]" in lines[sk.json["line_id"]]["skip_reason"]
 
 
-# --- errors store nothing ----------------------------------------------------------
+# --- errors store nothing ----------------------------------------------------
 
 
 @pytest.mark.parametrize("body,status,code,field", [
@@ -308,7 +308,7 @@ def test_bad_campaign_id_in_path_is_404(api, cid):
     assert_error(r, 404, "not_found")
 
 
-# --- add_contacts ------------------------------------------------------------------
+# --- add_contacts ------------------------------------------------------------
 
 
 def test_add_contacts_mixed(api, camp):

@@ -128,7 +128,7 @@ def test_agent_without_body_is_400(api):
     assert_error(api.post(AGENTS), 400, "missing_body")
 
 
-# --- phone numbers -------------------------------------------------------------
+# --- phone numbers -----------------------------------------------------------
 
 
 def test_create_get_list_number(api):

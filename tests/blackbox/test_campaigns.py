@@ -24,7 +24,7 @@ def campaign_ids(api, **query):
         page += 1
 
 
-# --- create --------------------------------------------------------------------
+# --- create ------------------------------------------------------------------
 
 
 def test_create_dynamic_campaign(api):
@@ -308,7 +308,7 @@ def test_create_without_body_is_400(api):
     assert_error(api.post(CREATE), 400, "missing_body")
 
 
-# --- list and show -------------------------------------------------------------
+# --- list and show -----------------------------------------------------------
 
 
 def test_list_pages_and_filters_by_status(api):
@@ -368,7 +368,7 @@ def test_get_unknown_campaign_is_404(api):
     assert_error(api.get(path(987654321)), 404, "not_found")
 
 
-# --- actions ---------------------------------------------------------------------
+# --- actions -----------------------------------------------------------------
 
 
 def test_pause_resume(api):
@@ -503,7 +503,7 @@ def test_cancel_unknown_campaign_is_404(api):
     assert_error(api.delete(path(987654321)), 404, "not_found")
 
 
-# --- live settings ---------------------------------------------------------------
+# --- live settings -----------------------------------------------------------
 
 
 def test_concurrency(api):
@@ -670,7 +670,7 @@ def test_settings_of_unknown_campaign_are_404(api, sub):
     assert_error(api.put(path(987654321, sub), {"x": 1}), 404, "not_found")
 
 
-# --- documented details (docs/api.md) ---------------------------------------------
+# --- documented details (docs/api.md) ----------------------------------------
 
 
 def test_cancel_twice_answers_the_same_view(api):

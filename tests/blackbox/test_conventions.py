@@ -24,7 +24,7 @@ def too_big():
     return b'{"to_number": "+15551234567", "x": "' + b"a" * 70000 + b'"}'
 
 
-# --- every reply ---------------------------------------------------------------
+# --- every reply -------------------------------------------------------------
 
 
 def test_every_reply_is_no_store(api, camp):
@@ -71,7 +71,7 @@ def test_api_keys_are_sixty_characters(api, daemon):
     assert len(made) == 60 and KEY_RE.match(made)
 
 
-# --- which check fails first -------------------------------------------------------
+# --- which check fails first -------------------------------------------------
 
 
 def test_body_size_is_checked_before_route_and_key(api, camp):
@@ -113,7 +113,7 @@ def test_fields_are_checked_before_a_used_idempotency_key(api, camp):
     assert_error(r, 422, "invalid_e164", "to_number")
 
 
-# --- body limits -----------------------------------------------------------------
+# --- body limits -------------------------------------------------------------
 
 
 def test_campaign_create_takes_bodies_over_64_kib(api):
@@ -163,7 +163,7 @@ def test_anonymous_large_create_is_refused_before_the_body(api):
         out.startswith(b"HTTP/1.1 413"), out[:100]
 
 
-# --- Idempotency-Key, across routes --------------------------------------------------
+# --- Idempotency-Key, across routes ------------------------------------------
 
 
 def test_empty_idempotency_key_is_400(api, camp):

@@ -136,8 +136,9 @@ def test_bad_search_is_400(api, filled, search):
 
 
 def test_search_combined_with_status_and_total(api, filled):
-    r = api.get(lines_path(filled["id"], search="000100", call_status="pending",
-                           include_total="true", pagesize=2))
+    r = api.get(lines_path(filled["id"], search="000100",
+                           call_status="pending", include_total="true",
+                           pagesize=2))
     assert r.status == 200, r
     # Indexes 0..9 match "000100"; of those, i % 5 < 3 are pending.
     assert r.json["total"] == 6
