@@ -4,6 +4,8 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,19 +71,27 @@ usage(void)
 	return 2;
 }
 
+/* Reads a number from min to max; complains and returns -1 otherwise. */
 static int
-parse_scale(const char *s, double *out)
+parse_number(const char *s, double min, double max, double *out)
 {
 	char *end;
 	double v = strtod(s, &end);
 
-	if (*end != '\0' || end == s || !(v >= 0 && v <= 1000)) {
+	if (*end != '\0' || end == s || !(v >= min && v <= max)) {
 		fprintf(stderr,
-			"campaignd: time scale must be from 0 to 1000\n");
+			"campaignd: '%s' is not a number from %g to %g\n", s,
+			min, max);
 		return -1;
 	}
 	*out = v;
 	return 0;
+}
+
+static int
+parse_scale(const char *s, double *out)
+{
+	return parse_number(s, 0, 1000, out);
 }
 
 /* Parses the options; returns the first operand index, or -1. */
@@ -97,6 +107,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    {"rate-limit", required_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0},
 	};
+	double v;
 	int ch;
 
 	o->db = getenv("CAMPAIGND_DB") ? getenv("CAMPAIGND_DB") : DEFAULT_DB;
@@ -127,10 +138,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case 's':
-			o->dispatch.sim_seed = strtoull(optarg, NULL, 10);
+			if (parse_number(optarg, 0, 1e18, &v) < 0)
+				return -1;
+			o->dispatch.sim_seed = (uint64_t)v;
 			break;
 		case 'r':
-			o->rate_limit = strtod(optarg, NULL);
+			if (parse_number(optarg, 0, 1e9, &o->rate_limit) < 0)
+				return -1;
 			break;
 		default:
 			return -1;
@@ -225,6 +239,17 @@ write_revoke(struct store_conn *c, void *arg)
 	return store_key_revoke(c, 0, r->prefix, clock_now_ms());
 }
 
+/* Checks a keys command line before any store is opened or made. */
+static bool
+keys_args_ok(const char *verb, const struct opts *o, int operands)
+{
+	if (strcmp(verb, "create") == 0)
+		return o->account != NULL && operands == 0;
+	if (strcmp(verb, "list") == 0)
+		return operands == 0;
+	return strcmp(verb, "revoke") == 0 && operands == 1;
+}
+
 static int
 keys_cmd(int argc, char **argv)
 {
@@ -237,23 +262,21 @@ keys_cmd(int argc, char **argv)
 	if ((first = parse_opts(argc - 1, argv + 1, &o)) < 0)
 		return usage();
 	first++;
+	if (!keys_args_ok(argv[1], &o, argc - first))
+		return usage();
 	if (store_open(o.db, &s) < 0)
 		return 1;
-	if (strcmp(argv[1], "create") == 0 && o.account != NULL &&
-	    first == argc)
+	if (strcmp(argv[1], "create") == 0)
 		rc = issue_key(s, o.account);
-	else if (strcmp(argv[1], "list") == 0 && first == argc)
+	else if (strcmp(argv[1], "list") == 0)
 		rc = keys_list_cmd(s, o.account);
-	else if (strcmp(argv[1], "revoke") == 0 && first == argc - 1) {
+	else {
 		struct revoke r = {argv[first]};
 
 		rc = store_write(s, write_revoke, &r);
 		if (rc == CD_ENOTFOUND)
 			fprintf(stderr, "campaignd: no active key %s\n",
 				argv[first]);
-	} else {
-		store_close(s);
-		return usage();
 	}
 	store_close(s);
 	return rc < 0 ? 1 : 0;

@@ -25,9 +25,13 @@ void api_free(struct api *api);
 #define API_RATE_DEFAULT 50000
 void api_set_rate_limit(struct api *api, double per_second);
 
-/* The http_limit_fn of the daemon: creating a campaign may carry a CSV
- * file (HTTP_UPLOAD_MAX); every other request HTTP_BODY_MAX. */
-size_t api_body_limit(const char *method, const char *path);
+/*
+ * The http_limit_fn of the daemon (ctx is the struct api): creating a
+ * campaign with a valid key may carry a CSV file (HTTP_UPLOAD_MAX); every
+ * other request, and any without a valid key, HTTP_BODY_MAX.
+ */
+size_t api_body_limit(void *ctx, const char *method, const char *path,
+		      const char *authorization);
 
 /* The http_handler_fn of the daemon; ctx is the struct api. */
 void api_handle(struct http_request *req, struct http_response *res, void *ctx);

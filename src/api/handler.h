@@ -18,6 +18,7 @@ struct api_ctx {
 	struct store *store;
 	struct http_request *req;
 	int64_t account_id;	       /* the caller, once authenticated */
+	int64_t key_id;		       /* the caller's key */
 	int64_t id;		       /* the object id in the path, if any */
 	int64_t sub_id;		       /* a second id in the path, if any */
 	struct dispatcher *dispatcher; /* told of committed changes */

@@ -329,8 +329,27 @@ valid_search(const char *s)
 	return n > 0 && n <= SEARCH_MAX && strspn(s, "+0123456789") == n;
 }
 
+/*
+ * The number search, with '+' restored: a query string turns an unescaped
+ * '+' into a space, and numbers never hold spaces.
+ */
+static const char *
+search_text(struct api_ctx *ctx, char *buf, size_t len)
+{
+	const char *s = http_query(ctx->req, "search");
+	size_t i;
+
+	if (s == NULL || strlen(s) >= len)
+		return s;
+	for (i = 0; s[i] != '\0'; i++)
+		buf[i] = s[i] == ' ' ? '+' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static int
-read_line_query(struct api_ctx *ctx, struct store_line_query *q)
+read_line_query(struct api_ctx *ctx, struct store_line_query *q, char *buf,
+		size_t len)
 {
 	const char *status = http_query(ctx->req, "call_status");
 	const char *cursor = http_query(ctx->req, "cursor");
@@ -338,7 +357,7 @@ read_line_query(struct api_ctx *ctx, struct store_line_query *q)
 
 	q->campaign_id = ctx->id;
 	q->status = -1;
-	q->search = http_query(ctx->req, "search");
+	q->search = search_text(ctx, buf, len);
 	q->after_id = 0;
 	if (api_query_int(ctx, "pagesize", 1, LINES_PAGE_MAX, LINES_PAGE,
 			  &size) < 0)
@@ -406,10 +425,11 @@ lines_list(struct api_ctx *ctx)
 	struct store_conn *c = api_reader(ctx);
 	struct store_line_query q;
 	struct store_campaign cp;
+	char search[SEARCH_MAX + 2];
 	json_t *lines;
 	int rc;
 
-	if (c == NULL || read_line_query(ctx, &q) < 0)
+	if (c == NULL || read_line_query(ctx, &q, search, sizeof(search)) < 0)
 		return;
 	if ((rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp)) < 0) {
 		api_store_error(ctx, rc, "campaign");
@@ -439,7 +459,6 @@ attempt_view(json_t *a)
 	    json_is_integer(ms)
 		? json_real((double)json_integer_value(ms) / 1000.0)
 		: json_null());
-	json_object_del(a, "duration_ms");
 	return a;
 }
 

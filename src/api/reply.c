@@ -20,6 +20,48 @@ api_ok(struct api_ctx *ctx, int status, json_t *body)
 	ctx->reply = body;
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Makes text (which may quote a client's bytes, or be cut in the middle
+ * of a character) valid UTF-8 in place: bad bytes become '?'.
+ */
+static void
+utf8_clean(char *text)
+{
+	unsigned char *s = (unsigned char *)text;
+
+	while (*s != '\0') {
+		size_t n = utf8_seq(s);
+
+		if (n == 0) {
+			*s++ = '?';
+			continue;
+		}
+		s += n;
+	}
+}
+
 static json_t *
 error_body(const char *code, const char *message, const char *field)
 {
@@ -40,6 +82,7 @@ api_error(struct api_ctx *ctx, int status, const char *code, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_clean(msg);
 	api_ok(ctx, status, error_body(code, msg, NULL));
 	return CD_EINVAL;
 }
@@ -47,6 +90,11 @@ api_error(struct api_ctx *ctx, int status, const char *code, const char *fmt,
 int
 api_invalid(struct api_ctx *ctx, const struct verr *e)
 {
+	struct verr clean = *e;
+
+	utf8_clean(clean.message);
+	utf8_clean(clean.field);
+	e = &clean;
 	api_ok(ctx, 422, error_body(e->code, e->message, e->field));
 	return CD_EINVAL;
 }

@@ -212,15 +212,18 @@ find_route(const char *method, const char *path, int64_t ids[2], char *allow,
 	return NULL;
 }
 
+/*
+ * Checks an Authorization header value; sets ctx->account_id and
+ * ctx->key_id, or an error reply.
+ */
 static int
-authenticate(struct api *api, struct api_ctx *ctx)
+check_key(struct api_ctx *ctx, const char *auth)
 {
-	const char *auth = http_header(ctx->req, "Authorization");
 	char prefix[APIKEY_PREFIX_LEN + 1];
 	unsigned char hash[32];
 	struct store_key key;
 	struct store_conn *c;
-	int rc, wait;
+	int rc;
 
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
 		return api_error(ctx, 401, "missing_api_key",
@@ -240,7 +243,19 @@ authenticate(struct api *api, struct api_ctx *ctx)
 	if (key.revoked_at != 0)
 		return api_error(ctx, 401, "revoked_api_key",
 				 "the API key was revoked");
-	if ((wait = rate_take(api, key.id, ctx->now)) > 0) {
+	ctx->account_id = key.account_id;
+	ctx->key_id = key.id;
+	return 0;
+}
+
+static int
+authenticate(struct api *api, struct api_ctx *ctx)
+{
+	int wait;
+
+	if (check_key(ctx, http_header(ctx->req, "Authorization")) < 0)
+		return CD_EINVAL;
+	if ((wait = rate_take(api, ctx->key_id, ctx->now)) > 0) {
 		snprintf(ctx->retry_after, sizeof(ctx->retry_after), "%d",
 			 wait);
 		return api_error(ctx, 429, "rate_limited",
@@ -248,7 +263,6 @@ authenticate(struct api *api, struct api_ctx *ctx)
 				 "in %d s",
 				 wait);
 	}
-	ctx->account_id = key.account_id;
 	return 0;
 }
 
@@ -326,7 +340,10 @@ read_idempotency_key(struct api_ctx *ctx)
 static void
 route_request(struct api *api, struct api_ctx *ctx)
 {
-	const char *method = http_method(ctx->req);
+	/* HEAD is GET without the body, which libmicrohttpd leaves out. */
+	const char *method = strcmp(http_method(ctx->req), "HEAD") == 0
+				 ? "GET"
+				 : http_method(ctx->req);
 	const char *path = http_path(ctx->req);
 	const struct route *r;
 	int64_t ids[2] = {0, 0};
@@ -399,7 +416,7 @@ render(struct api_ctx *ctx, struct http_response *res)
 		api_error(ctx, 500, "internal_error", "no reply was produced");
 	res->status = ctx->status;
 	/* ", " and ": " separators, as the public API's examples show. */
-	res->body = json_dumps(ctx->reply, JSON_REAL_PRECISION(12));
+	res->body = json_dumps(ctx->reply, 0);
 	res->body_len = res->body != NULL ? strlen(res->body) : 0;
 	if (ctx->status == 405)
 		http_add_header(res, "Allow", ctx->allow);
@@ -407,12 +424,24 @@ render(struct api_ctx *ctx, struct http_response *res)
 		http_add_header(res, "Retry-After", ctx->retry_after);
 }
 
+static int check_key(struct api_ctx *ctx, const char *auth);
+
 size_t
-api_body_limit(const char *method, const char *path)
+api_body_limit(void *p, const char *method, const char *path,
+	       const char *authorization)
 {
-	if (strcmp(method, "POST") == 0 && strcmp(path, BULK "/create") == 0)
-		return HTTP_UPLOAD_MAX;
-	return HTTP_BODY_MAX;
+	struct api *api = p;
+	struct api_ctx ctx = {.store = api->store};
+	size_t max = HTTP_BODY_MAX;
+
+	if (strcmp(method, "POST") != 0 || strcmp(path, BULK "/create") != 0 ||
+	    authorization == NULL)
+		return max;
+	if (check_key(&ctx, authorization) == 0)
+		max = HTTP_UPLOAD_MAX;
+	store_release(api->store, ctx.reader);
+	json_decref(ctx.reply);
+	return max;
 }
 
 void

@@ -16,6 +16,9 @@
 #define RETRY_DELAY_MAX	    (30 * 86400) /* seconds */
 #define RESCHEDULE_MAX	    20
 
+/* 10000-01-01T00:00:00Z: times from then on cannot be written back. */
+#define LAST_INSTANT_MS 253402300800000LL
+
 static const char *const retryable[] = {"no_answer", "busy", "failed",
 					"voicemail"};
 
@@ -206,7 +209,8 @@ parse_start(const json_t *body, json_t *settings, int64_t now,
 		return 0;
 	if (fields_string(body, "scheduled_datetime", true, 32, &when, err) < 0)
 		return CD_EINVAL;
-	if (tz_local_to_utc(campaign_timezone(settings), when, start_at) < 0)
+	if (tz_local_to_utc(campaign_timezone(settings), when, start_at) < 0 ||
+	    *start_at >= LAST_INSTANT_MS)
 		return verr_set(err, "scheduled_datetime", "invalid_datetime",
 				"scheduled_datetime must be "
 				"YYYY-MM-DD HH:MM:SS");
@@ -258,7 +262,7 @@ campaign_reschedule(json_t *settings, const json_t *body, int64_t *start_at,
 	if (!tz_valid(zone))
 		return verr_set(err, "new_timezone", "invalid_timezone",
 				"'%s' is not a known time zone", zone);
-	if (tz_local_to_utc(zone, when, &at) < 0)
+	if (tz_local_to_utc(zone, when, &at) < 0 || at >= LAST_INSTANT_MS)
 		return verr_set(err, "new_scheduled_datetime",
 				"invalid_datetime",
 				"new_scheduled_datetime must be "

@@ -21,8 +21,12 @@
 #define CONNECTION_TIMEOUT 30 /* seconds of silence before a drop */
 #define THREAD_STACK	   (512 * 1024)
 
-/* A body this far past the limit is not worth reading to the end. */
-#define DRAIN_MAX (1024 * 1024)
+/*
+ * A body without a declared length is read and dropped up to this far past
+ * the limit, so its sender still gets a 413 (libmicrohttpd cannot reply
+ * before the body is in); past it the connection is closed.
+ */
+#define DRAIN_MAX (8 * 1024 * 1024)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -244,8 +248,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	if (req == NULL) {
-		size_t max =
-		    srv->limit ? srv->limit(method, url) : HTTP_BODY_MAX;
+		size_t max = HTTP_BODY_MAX;
+
+		if (srv->limit != NULL)
+			max = srv->limit(
+			    srv->ctx, method, url,
+			    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							"Authorization"));
 
 		if (declared_too_large(conn, max))
 			return send_fixed(conn, 413, too_large_json);

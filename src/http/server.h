@@ -40,10 +40,12 @@ typedef void (*http_handler_fn)(struct http_request *req,
 				struct http_response *res, void *ctx);
 
 /*
- * Returns the largest body a request to (method, path) may carry; larger
- * ones are answered 413 without reaching the handler.
+ * Returns the largest body a request to (method, path) with this
+ * Authorization header (NULL when absent) may carry; larger ones are
+ * answered 413 without reaching the handler. ctx is http_start's.
  */
-typedef size_t (*http_limit_fn)(const char *method, const char *path);
+typedef size_t (*http_limit_fn)(void *ctx, const char *method, const char *path,
+				const char *authorization);
 
 /*
  * Starts listening on `listen` ("HOST:PORT"; port 0 picks a free one).

@@ -1,11 +1,13 @@
 // End-to-end tests of the dashboard in a real browser against a real
 // campaignd: sign-in, the create wizard for dynamic and CSV campaigns, the
-// live campaign page, and the configuration pages.
+// live campaign page, and the configuration pages. The campaign page's
+// other actions and the upload limits are in actions.test.js.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  apiClient, launchBrowser, newPage, screenshot, startServer, until,
+  apiClient, assertClean, launchBrowser, newPage, nextButton, screenshot,
+  startServer, statusText, text, tileValue, until,
 } from './harness.js';
 
 const BULK = '/api/v1/calls/bulk_call';
@@ -40,26 +42,6 @@ let agent;
 let number;
 const created = {};
 
-async function text(locator) {
-  return (await locator.textContent() || '').replace(/\s+/g, ' ').trim();
-}
-
-function tile(page, name) {
-  return page.locator(`[data-count="${name}"] .tile-value`);
-}
-
-async function tileValue(page, name) {
-  return Number((await text(tile(page, name))).replace(/\D/g, ''));
-}
-
-async function statusText(page) {
-  return text(page.locator('#campaign-status'));
-}
-
-function nextButton(page) {
-  return page.getByRole('button', { name: /^Next/ });
-}
-
 // Steps 1 of the wizard: name and number, and the attached agent shows.
 async function wizardBasics(page, name) {
   await page.goto(`${srv.base}/bulk-call`);
@@ -72,10 +54,6 @@ async function wizardBasics(page, name) {
     .includes(agent.name), { message: 'the attached agent' });
   await nextButton(page).click();
   await page.getByRole('heading', { name: 'Contacts', level: 2 }).waitFor();
-}
-
-function assertClean(page) {
-  assert.deepEqual(page.problems, [], 'no page errors or CSP violations');
 }
 
 before(async () => {
@@ -541,10 +519,41 @@ describe('configuration pages', () => {
     await page.getByText('+14155550199 was added.').waitFor();
     const row = page.locator('#numbers-table tr', { hasText: '+14155550199' });
     await row.getByText('Support bot').first().waitFor();
-    await row.getByLabel(/Agent for/).selectOption({ label: agent.name });
+    const id = Number(await row.getAttribute('data-number'));
+    const agentCell = row.locator('td').nth(2);
+    const picker = row.getByLabel('Agent for +14155550199');
+    const message = row.locator('.row-message');
+    assert.ok(await row.getByRole('button', { name: 'Attach' }).isDisabled(),
+      'nothing to attach while the attached agent is chosen');
+
+    // Attach another agent: the row changes in place, the result beside it.
+    await picker.selectOption({ label: agent.name });
     await row.getByRole('button', { name: 'Attach' }).click();
-    // The result, success or the API's own error, is shown in the row.
-    await row.locator('.row-message .alert').waitFor();
+    await message.getByText(`${agent.name} is attached.`).waitFor();
+    assert.equal(await text(agentCell), agent.name);
+    assert.equal((await api('GET', `/api/v1/phone_numbers/${id}`)).agent_id,
+      agent.id);
+
+    // "No agent" turns the button into Detach, which sends null.
+    await picker.selectOption({ label: 'No agent' });
+    await row.getByRole('button', { name: 'Detach' }).click();
+    await message.getByText('Agent detached.').waitFor();
+    assert.equal(await text(agentCell), 'none');
+    assert.equal((await api('GET', `/api/v1/phone_numbers/${id}`)).agent_id,
+      null);
+
+    // An agent the server does not know (deleted elsewhere, say): the
+    // API's 422 shows next to the control and nothing changes.
+    await picker.evaluate((sel) => sel.append(new Option('Gone', '999999')));
+    await picker.selectOption('999999');
+    await row.getByRole('button', { name: 'Attach' }).click();
+    await message.locator('.alert-error').getByText('agent 999999 not found')
+      .waitFor();
+    assert.match(await text(message), /unknown_agent, HTTP 422/);
+    assert.equal(await picker.getAttribute('aria-invalid'), 'true');
+    assert.equal(await text(agentCell), 'none');
+    assert.equal((await api('GET', `/api/v1/phone_numbers/${id}`)).agent_id,
+      null);
     assertClean(page);
     await page.close();
   });

@@ -1,6 +1,7 @@
 // Starts a real campaignd on a free loopback port with a fresh store,
 // talks to its API, and drives Debian's Chromium with playwright-core.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -188,4 +189,29 @@ export async function screenshot(page, name, { fullPage = false } = {}) {
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: file });
   await page.setViewportSize(size);
+}
+
+/* Reading the dashboard ---------------------------------------------------- */
+
+// A locator's text with its white space collapsed.
+export async function text(locator) {
+  return (await locator.textContent() || '').replace(/\s+/g, ' ').trim();
+}
+
+// The number on a count tile of the campaign page ("total", "failed"...).
+export async function tileValue(page, name) {
+  const tile = page.locator(`[data-count="${name}"] .tile-value`);
+  return Number((await text(tile)).replace(/\D/g, ''));
+}
+
+export async function statusText(page) {
+  return text(page.locator('#campaign-status'));
+}
+
+export function nextButton(page) {
+  return page.getByRole('button', { name: /^Next/ });
+}
+
+export function assertClean(page) {
+  assert.deepEqual(page.problems, [], 'no page errors or CSP violations');
 }

@@ -94,6 +94,52 @@ export async function request(method, path, opts = {}) {
   throw err;
 }
 
+// Parses the file name out of a Content-Disposition header, or null.
+export function dispositionName(header) {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall back to the plain form */
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/.exec(header);
+  if (!plain) return null;
+  const name = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1')
+    : plain[2];
+  // Only the last path segment: a file name, never a path.
+  return name.split(/[\\/]/).pop() || null;
+}
+
+// Fetches a file with the API key (so it cannot be a plain link) and
+// answers {blob, filename}. Failures are ApiErrors, as for request().
+export async function download(path, opts = {}) {
+  const key = getKey();
+  const headers = { Accept: 'text/csv, application/json' };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  let res;
+  let blob;
+  try {
+    res = await fetch(path + query(opts.query), { headers, cache: 'no-store',
+      signal: opts.signal });
+    if (res.ok) blob = await res.blob();
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network_error', res
+      ? 'The download was cut off before the end. Try again.'
+      : 'Could not reach campaignd. Check that the daemon is running.');
+  }
+  if (res.ok) {
+    return { blob,
+      filename: dispositionName(res.headers.get('Content-Disposition')) };
+  }
+  const err = errorFrom(res, await readBody(res));
+  if (res.status === 401 && unauthorizedHandler) unauthorizedHandler(err);
+  throw err;
+}
+
 export const api = {
   get: (path, q, opts = {}) => request('GET', path, { ...opts, query: q }),
   post: (path, body, opts = {}) => request('POST', path, { ...opts, body }),

@@ -1,5 +1,6 @@
 // Small DOM helpers: element builders, labelled fields with their error
-// slots, alerts, the confirmation dialog and copying to the clipboard.
+// slots, alerts, the confirmation dialog, copying to the clipboard and
+// saving a fetched file.
 // Nothing here writes a style="" attribute (the CSP forbids them).
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -223,4 +224,18 @@ export function setBusy(button, busy, busyLabel) {
     button.removeAttribute('aria-busy');
     if (button.dataset.label) button.textContent = button.dataset.label;
   }
+}
+
+// Hands blob to the browser as a download named filename, through a
+// short-lived object URL (a fetched file cannot be a plain link when the
+// request needs the API key).
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: filename || 'download',
+    class: 'offscreen' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has taken the data once the click's task has run.
+  setTimeout(() => URL.revokeObjectURL(url), 30000);
 }

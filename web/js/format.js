@@ -94,8 +94,32 @@ export function clockToHours(clock) {
   return Number(m[1]) + Number(m[2]) / 60;
 }
 
+// The IANA zones this browser knows, for pickers; UTC always among them.
+export function zones() {
+  let list = [];
+  try {
+    list = Intl.supportedValuesOf('timeZone');
+  } catch {
+    list = [];
+  }
+  if (!list.includes('UTC')) list = ['UTC', ...list];
+  return list;
+}
+
+// A <datalist> of zones for a time-zone text input's list attribute.
+export function zoneList(id) {
+  return h('datalist', { id }, zones().map((z) => h('option', { value: z })));
+}
+
 export function number(n) {
   return new Intl.NumberFormat().format(n || 0);
+}
+
+// 2048 -> "2.0 KiB"; the units are those of the API's limits.
+export function bytesText(n) {
+  if (n < 1024) return `${number(n)} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 export function duration(seconds) {

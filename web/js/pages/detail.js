@@ -1,20 +1,23 @@
 // One campaign: live status and counts (polled), charts of call outcomes,
-// the lines with their attempts, the user's actions and live settings,
-// and for dynamic campaigns the webhook a CRM calls.
+// the lines with their attempts and CSV export, the user's actions (start,
+// pause, resume, reschedule, retry failed lines, cancel) and live
+// settings, and for dynamic campaigns the webhook a CRM calls.
 
 import {
   h, clear, field, alertBox, errorText, showError, showMessage,
   showFieldError, clearFieldErrors, confirmDialog, copyButton, keepFocus,
-  setBusy,
+  setBusy, nextId, saveBlob,
 } from '../dom.js';
-import { api, BULK, ApiError } from '../api.js';
+import { api, BULK, ApiError, download } from '../api.js';
 import { takeFlash } from '../flash.js';
 import {
   LINE_STATUSES, statusBadge, lineBadge, timeEl, campaignType, progressOf,
-  progressBar, number, duration, hoursToClock, DAYS, dayLabel,
+  progressBar, number, duration, hoursToClock, clockToHours, DAYS, dayLabel,
+  zoneList, bytesText,
 } from '../format.js';
 import { hourlyChart, outcomeBreakdown, outcomeLabel } from '../charts.js';
 import { rejectedList, operatorLabel } from './wizard.js';
+import { rescheduleDialog } from './reschedule.js';
 
 const POLL_MS = 1500;
 const STATS_MS = 10000;
@@ -71,6 +74,7 @@ export function renderDetail(root, ctx) {
     badge: h('span', { id: 'campaign-status' }),
     type: h('span', { class: 'type-tag' }),
     actions: h('div', { class: 'actions' }),
+    retry: null, // the "Retry failed lines" button while one is shown
     actionMsg: h('div', { class: 'action-message', 'aria-live': 'polite' }),
     live: h('span', { class: 'live', role: 'status' }),
     tiles: h('div', { class: 'tiles', id: 'counts' }),
@@ -151,6 +155,7 @@ export function renderDetail(root, ctx) {
     el.type.textContent = `${campaignType(c)} campaign`;
     el.type.className = `type-tag type-${campaignType(c).toLowerCase()}`;
     renderActions(c);
+    syncRetry(c);
     renderTiles(c);
     renderMeta(c);
     renderCurrent(c);
@@ -260,6 +265,7 @@ export function renderDetail(root, ctx) {
         if (err.name !== 'AbortError') showError(el.actionMsg, err);
       } finally {
         setBusy(b, false);
+        if (b === el.retry) syncRetry(campaign);
       }
     });
     return b;
@@ -276,12 +282,61 @@ export function renderDetail(root, ctx) {
     showMessage(el.actionMsg, 'success', done);
   }
 
+  // Scheduled campaigns, and drafts that will be scheduled when started.
+  function canReschedule(c) {
+    return c.campaign_status === 'scheduled'
+      || (c.campaign_status === 'draft' && Boolean(c.scheduled_datetime));
+  }
+
+  async function reschedule() {
+    const r = await rescheduleDialog(campaign, path, ctx.signal);
+    if (!r) return;
+    update(r);
+    showMessage(el.actionMsg, 'success', `Rescheduled: it starts `
+      + `${r.scheduled_datetime} (${r.timezone}).`);
+  }
+
+  async function retryFailed() {
+    const failed = (campaign.counts || {}).failed || 0;
+    const ok = await confirmDialog({
+      title: `Retry ${number(failed)} failed line${failed === 1 ? '' : 's'}?`,
+      message: 'They go back to pending and are dialled again at once, each '
+        + 'with a fresh retry budget.',
+      confirm: 'Retry failed lines', cancel: 'Not now',
+    });
+    if (!ok) return;
+    const r = await api.post(`${path}/manual_retry`, undefined,
+      { signal: ctx.signal });
+    const n = r.requeued || 0;
+    showMessage(el.actionMsg, n ? 'success' : 'info', n
+      ? `${number(n)} failed line${n === 1 ? ' was' : 's were'} requeued; `
+        + `${n === 1 ? 'it is' : 'they are'} dialled again now.`
+      : 'No failed lines to retry.');
+    update(await api.get(path, null, { signal: ctx.signal }));
+    loadLines();
+  }
+
+  // The retry button is kept across polls and only enabled or disabled,
+  // so it never moves under a click.
+  function syncRetry(c) {
+    const b = el.retry;
+    if (!b || b.getAttribute('aria-busy') === 'true') return;
+    const failed = (c.counts || {}).failed || 0;
+    b.disabled = failed === 0;
+    b.title = failed === 0 ? 'No line has failed.' : '';
+  }
+
   // Redrawn only when the status changes, so a poll never swaps a button
   // out from under a click.
   function renderActions(c) {
     const st = c.campaign_status;
-    if (el.actions.dataset.status === st) return;
-    el.actions.dataset.status = st;
+    const key = `${st}:${canReschedule(c)}`;
+    if (el.actions.dataset.status === key) return;
+    el.actions.dataset.status = key;
+    // Only a campaign that has dialled can have failed lines.
+    el.retry = !['draft', 'scheduled', 'cancelled'].includes(st)
+      ? actionButton('Retry failed lines', 'btn-secondary', retryFailed,
+        'manual-retry') : null;
     keepFocus(el.actions, () => clear(el.actions,
       st === 'draft' ? actionButton('Start campaign', 'btn-primary',
         () => act('POST', `${path}/start`, undefined, 'Campaign started.'),
@@ -292,6 +347,9 @@ export function renderDetail(root, ctx) {
       st === 'paused' || st === 'auto_paused' ? actionButton('Resume',
         'btn-primary', () => act('PUT', path, { action: 'resume' },
           'Campaign resumed.'), 'resume') : null,
+      canReschedule(c) ? actionButton('Reschedule', 'btn-secondary',
+        reschedule, 'reschedule') : null,
+      el.retry,
       !FINAL.includes(st) ? actionButton('Cancel campaign', 'btn-danger-outline',
         async () => {
           const ok = await confirmDialog({
@@ -432,9 +490,40 @@ export function renderDetail(root, ctx) {
       clearTimeout(debounce);
       apply();
     });
+    const exportMsg = h('div', { class: 'form-message',
+      'aria-live': 'polite' });
     return h('section', { class: 'card', 'aria-labelledby': 'lines-title' },
-      h('h2', { class: 'card-title', id: 'lines-title' }, 'Lines'),
-      form, el.linesMsg, el.linesBody);
+      h('div', { class: 'card-head' },
+        h('h2', { class: 'card-title', id: 'lines-title' }, 'Lines'),
+        exportButton(exportMsg)),
+      exportMsg, form, el.linesMsg, el.linesBody);
+  }
+
+  // Downloads every line as CSV. The export needs the API key, so it is
+  // fetched and handed to the browser as a Blob, named as the server says.
+  function exportButton(msg) {
+    const b = h('button', { type: 'button', class: 'btn btn-secondary btn-sm',
+      id: 'export-csv' }, 'Export CSV');
+    b.addEventListener('click', async () => {
+      msg.replaceChildren();
+      setBusy(b, true, 'Exporting…');
+      try {
+        const r = await download(`${path}/lines/export`,
+          { signal: ctx.signal });
+        const name = r.filename || `campaign-${id}-lines.csv`;
+        saveBlob(r.blob, name);
+        showMessage(msg, 'success', `Downloaded ${name} (${bytesText(
+          r.blob.size)}).`);
+      } catch (err) {
+        if (err.name !== 'AbortError') {
+          showMessage(msg, 'error', `Could not export the lines: `
+            + `${errorText(err)}`);
+        }
+      } finally {
+        setBusy(b, false);
+      }
+    });
+    return b;
   }
 
   async function loadLines() {
@@ -640,8 +729,9 @@ export function renderDetail(root, ctx) {
         showMessage(msg, 'success', done);
       } catch (err) {
         if (err.name === 'AbortError') return;
-        const target = err.field && form.querySelector(
-          `[data-field="${CSS.escape(err.field)}"]`);
+        const target = err.field && (form.querySelector(
+          `[data-field="${CSS.escape(err.field)}"]`) || form.querySelector(
+          `[data-field="${CSS.escape(err.field.split(/[.[]/)[0])}"]`));
         if (target) showFieldError(target, err.message);
         showError(msg, err);
       } finally {
@@ -753,8 +843,95 @@ export function renderDetail(root, ctx) {
     return form;
   }
 
+  // One side of the daily window: a flag, its time and the time's zone.
+  function windowSide(kind, label, timeLabel) {
+    const c = campaign;
+    const on = h('input', { type: 'checkbox', name: `enable_daily_${kind}`,
+      checked: c[`enable_daily_${kind}`] });
+    const which = kind === 'hard_stop' ? 'stop' : 'start';
+    const time = h('input', { type: 'time', class: 'input',
+      name: `daily_${which}_time`,
+      value: hoursToClock(c[`daily_${which}_time`]) });
+    const listId = nextId('tz');
+    const zone = h('input', { type: 'text', class: 'input',
+      name: `daily_${which}_timezone`, list: listId, autocomplete: 'off',
+      spellcheck: 'false',
+      value: c[`daily_${which}_timezone`] || c.timezone || 'UTC' });
+    const sync = () => {
+      time.disabled = !on.checked;
+      zone.disabled = !on.checked;
+    };
+    on.addEventListener('change', sync);
+    sync();
+    const node = h('div', { class: 'stack-sm' },
+      h('label', { class: 'check' }, on, h('span', {}, label)),
+      h('div', { class: 'row-fields' },
+        field({ label: timeLabel, input: time, name: `daily_${which}_time` }),
+        field({ label: `${which === 'stop' ? 'Stop' : 'Start'} time zone`,
+          input: zone, name: `daily_${which}_timezone` })),
+      zoneList(listId));
+    // The whole side, always: the endpoint replaces the whole window.
+    const toBody = () => {
+      let hours = clockToHours(time.value);
+      if (hours === null) {
+        if (on.checked) throw invalid(time, `Choose the ${which} time.`);
+        hours = Number(c[`daily_${which}_time`]) || 0;
+      }
+      const tz = zone.value.trim();
+      if (!tz && on.checked) {
+        throw invalid(zone, 'Enter a time zone, e.g. Europe/Berlin.');
+      }
+      return { [`enable_daily_${kind}`]: on.checked,
+        [`daily_${which}_time`]: hours,
+        [`daily_${which}_timezone`]: tz || c[`daily_${which}_timezone`]
+          || c.timezone };
+    };
+    return { node, toBody };
+  }
+
+  function windowForm() {
+    const stop = windowSide('hard_stop', 'Daily hard stop', 'Stop calling at');
+    const start = windowSide('auto_start', 'Daily auto start',
+      'Start calling at');
+    const allowed = new Set(campaign.allowed_days || DAYS);
+    const dayBoxes = DAYS.map((d) => h('input', { type: 'checkbox',
+      name: 'allowed_days', value: d, checked: allowed.has(d),
+      'aria-label': d }));
+    const daysId = nextId('group');
+    const days = h('fieldset', { class: 'group', id: daysId,
+      dataset: { field: 'allowed_days' },
+      'aria-describedby': `${daysId}-error` },
+    h('legend', {}, 'Allowed days'),
+    h('div', { class: 'day-checks' }, dayBoxes.map((box, i) => h('label',
+      { class: 'check' }, box, h('span', {}, dayLabel(DAYS[i]))))),
+    h('p', { class: 'field-error', id: `${daysId}-error`, role: 'alert',
+      hidden: true }));
+    const form = settingsForm('Daily time control', [
+      h('div', { class: 'row-fields window-sides' }, stop.node, start.node),
+      days,
+      h('p', { class: 'hint' }, 'Calls are placed only inside the window; '
+        + 'outside it the campaign is auto paused. A hard stop without an '
+        + 'auto start waits for Resume. Days follow the campaign’s time zone '
+        + `(${campaign.timezone || 'UTC'}). Saving replaces the whole window `
+        + 'and applies to the next dial.'),
+    ], () => {
+      const body = { ...stop.toBody(), ...start.toBody() };
+      body.allowed_days = DAYS.filter((_, i) => dayBoxes[i].checked);
+      if (!body.allowed_days.length) {
+        const err = invalid(days, 'Allow at least one day.');
+        dayBoxes[0].focus();
+        throw err;
+      }
+      return body;
+    }, `${path}/daily-time-control`, 'Daily window saved.');
+    form.id = 'daily-time-control';
+    form.classList.add('settings-wide');
+    return form;
+  }
+
   function buildSettings() {
-    clear(el.settings, retryForm(), rescheduleForm(), concurrencyForm());
+    clear(el.settings, retryForm(), rescheduleForm(), concurrencyForm(),
+      windowForm());
   }
 
   firstLoad();

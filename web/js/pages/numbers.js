@@ -83,35 +83,76 @@ export function renderNumbers(root, ctx) {
     return a ? a.name : id ? `Agent #${id}` : null;
   }
 
-  function attachControl(n) {
+  function agentCell(n) {
+    return agentName(n.agent_id) || h('span', { class: 'muted' }, 'none');
+  }
+
+  // The row's agent picker: "Attach" sends the chosen agent, "Detach"
+  // (when "No agent" is chosen) sends null. The reply updates the row in
+  // place, so the result stays next to the control.
+  function attachControl(n, cell) {
+    const msgId = `attach-${n.id}-message`;
     const sel = h('select', { class: 'input input-sm', name: `attach-${n.id}`,
-      'aria-label': `Agent for ${n.number}` },
-    h('option', { value: '' }, 'Choose agent'),
+      'aria-label': `Agent for ${n.number}`, 'aria-describedby': msgId },
+    h('option', { value: '' }, 'No agent'),
     agents.map((a) => h('option', { value: String(a.id),
       selected: a.id === n.agent_id }, a.name)));
-    const btn = h('button', { type: 'button', class: 'btn btn-secondary btn-sm' },
-      'Attach');
-    const msg = h('div', { class: 'row-message', 'aria-live': 'polite' });
+    const btn = h('button', { type: 'button',
+      class: 'btn btn-secondary btn-sm' });
+    const msg = h('div', { class: 'row-message', id: msgId,
+      'aria-live': 'polite' });
+    const sync = () => {
+      const current = n.agent_id ? String(n.agent_id) : '';
+      btn.textContent = sel.value ? 'Attach' : 'Detach';
+      btn.disabled = sel.value === current;
+      btn.title = btn.disabled ? (current ? 'This agent is attached'
+        : 'No agent is attached') : '';
+    };
+    sel.addEventListener('change', () => {
+      msg.replaceChildren();
+      sel.removeAttribute('aria-invalid');
+      sync();
+    });
     btn.addEventListener('click', async () => {
       msg.replaceChildren();
-      if (!sel.value) {
-        showMessage(msg, 'error', 'Choose an agent first.');
-        return;
-      }
-      setBusy(btn, true, 'Attaching…');
+      sel.removeAttribute('aria-invalid');
+      const agentId = sel.value ? Number(sel.value) : null;
+      setBusy(btn, true, agentId ? 'Attaching…' : 'Detaching…');
       try {
-        await api.put(`/api/v1/phone_numbers/${n.id}`,
-          { agent_id: Number(sel.value) }, { signal: ctx.signal });
-        showMessage(msg, 'success', 'Agent attached.');
-        load();
+        const r = await api.put(`/api/v1/phone_numbers/${n.id}`,
+          { agent_id: agentId }, { signal: ctx.signal });
+        n.agent_id = r.agent_id ?? null;
+        clear(cell, agentCell(n));
+        showMessage(msg, 'success', n.agent_id
+          ? `${agentName(n.agent_id)} is attached.` : 'Agent detached.');
       } catch (err) {
-        if (err.name !== 'AbortError') showError(msg, err);
+        if (err.name === 'AbortError') return;
+        sel.setAttribute('aria-invalid', 'true');
+        showError(msg, err);
       } finally {
         setBusy(btn, false);
+        sync();
+        // A button left disabled drops the focus: keep it in the row.
+        const active = document.activeElement;
+        if (btn.disabled && (active === btn || active === document.body)) {
+          sel.focus();
+        }
       }
     });
+    sync();
     return h('div', { class: 'attach' }, h('div', { class: 'attach-controls' },
       sel, btn), msg);
+  }
+
+  function numberRow(n) {
+    const cell = h('td', {}, agentCell(n));
+    return h('tr', { dataset: { number: String(n.id) } },
+      h('td', { class: 'mono' }, n.number, h('div', { class: 'muted small' },
+        `#${n.id}`)),
+      h('td', {}, h('span', { class: 'type-tag' }, n.provider)),
+      cell,
+      h('td', { class: 'nowrap' }, timeEl(n.created_at)),
+      h('td', {}, attachControl(n, cell)));
   }
 
   async function load() {
@@ -135,16 +176,9 @@ export function renderNumbers(root, ctx) {
         h('table', { class: 'table', id: 'numbers-table' },
           h('caption', { class: 'sr-only' }, 'Phone numbers'),
           h('thead', {}, h('tr', {},
-            ['Number', 'Provider', 'Agent', 'Created', 'Attach an agent']
+            ['Number', 'Provider', 'Agent', 'Created', 'Attach or detach']
               .map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, numbers.map((n) => h('tr', {},
-            h('td', { class: 'mono' }, n.number, h('div', { class: 'muted small' },
-              `#${n.id}`)),
-            h('td', {}, h('span', { class: 'type-tag' }, n.provider)),
-            h('td', {}, agentName(n.agent_id)
-              || h('span', { class: 'muted' }, 'none')),
-            h('td', { class: 'nowrap' }, timeEl(n.created_at)),
-            h('td', {}, attachControl(n))))))));
+          h('tbody', {}, numbers.map(numberRow)))));
     } catch (err) {
       if (err.name === 'AbortError') return;
       listBox.removeAttribute('aria-busy');

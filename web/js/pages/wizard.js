@@ -3,18 +3,23 @@
 // API is shown next to its field on the step that holds it.
 
 import {
-  h, clear, field, showFieldError, clearFieldErrors, alertBox, errorText,
-  nextId, setBusy,
+  h, clear, field, showFieldError, clearFieldError, clearFieldErrors,
+  alertBox, errorText, nextId, setBusy,
 } from '../dom.js';
 import { api, BULK, listAll } from '../api.js';
-import { summarizeCsv } from '../csv.js';
+import {
+  summarizeCsv, CSV_MAX_BYTES, CSV_MAX_ROWS,
+} from '../csv.js';
 import { setFlash } from '../flash.js';
 import {
-  DAYS, dayLabel, clockToHours, minutesText, number,
+  DAYS, dayLabel, clockToHours, minutesText, number, bytesText, zones,
 } from '../format.js';
 
 const STEPS = ['Basics', 'Contacts', 'Schedule & calling', 'Review'];
-const CSV_SEND_MAX = 60 * 1024; // the API takes request bodies of 64 KiB
+// POST .../create takes request bodies of up to 16 MiB (other routes
+// 64 KiB); the CSV text travels inside the JSON body.
+const UPLOAD_MAX = 16 * 1024 * 1024;
+const LIMIT_TEXT = '16 MiB';
 const DEFAULT_DELAYS = [60, 120, 240, 480, 1440, 2880];
 
 export const OPERATORS = [
@@ -43,17 +48,6 @@ export function operatorLabel(op) {
   return found ? found[1] : op;
 }
 
-function zones() {
-  let list = [];
-  try {
-    list = Intl.supportedValuesOf('timeZone');
-  } catch {
-    list = [];
-  }
-  if (!list.includes('UTC')) list = ['UTC', ...list];
-  return list;
-}
-
 function browserZone() {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -74,7 +68,7 @@ function newState() {
     phoneNumberId: '',
     botId: '',
     mode: '',
-    csv: null, // {fileName, size, text, summary}
+    csv: null, // {fileName, size, text, summary}; text null when too large
     customVars: '',
     conditions: [],
     startMode: 'now',
@@ -105,6 +99,7 @@ function stepOfField(fieldName, code) {
     missing_agent: 'bot_id',
     unknown_agent: 'bot_id',
     no_valid_contacts: 'contact_csv',
+    body_too_large: 'contact_csv',
   }[code] || '';
   if (/^(name|phone_number_id|bot_id)$/.test(f)) return { step: 1, field: f };
   if (/^(contact_csv|contact_list|is_dynamic|call_conditions)/.test(f)) {
@@ -115,6 +110,18 @@ function stepOfField(fieldName, code) {
 }
 
 /* --- Building the request --------------------------------------------- */
+
+// The size of body as sent: JSON in UTF-8.
+function requestBytes(body) {
+  return new TextEncoder().encode(JSON.stringify(body)).length;
+}
+
+function tooLargeText(what, bytes) {
+  return `${what} ${bytesText(bytes)} (${number(bytes)} bytes), over the `
+    + `${LIMIT_TEXT} (${number(UPLOAD_MAX)} bytes) that campaignd takes to `
+    + 'create a campaign. Split the contacts into smaller files, one '
+    + 'campaign each.';
+}
 
 function conditionValue(c) {
   if (NO_VALUE.includes(c.operator)) return undefined;
@@ -465,28 +472,41 @@ export function renderWizard(root, ctx) {
     const file = h('input', { type: 'file', class: 'input-file',
       name: 'contact_csv', accept: '.csv,text/csv,text/plain' });
     const preview = h('div', { class: 'csv-preview', 'aria-live': 'polite' });
+    let reading = 0; // the latest choice wins over a slower earlier read
     file.addEventListener('change', async () => {
       const f = file.files && file.files[0];
       if (!f) return;
-      try {
-        const text = await f.text();
-        s.csv = { fileName: f.name, size: f.size, text,
-          summary: summarizeCsv(text) };
-        if (s.serverError && stepOfField(s.serverError.field,
-          s.serverError.code).step === 2) s.serverError = null;
-        message.replaceChildren();
-        file.removeAttribute('aria-invalid');
-        document.getElementById(`${file.id}-error`).hidden = true;
-      } catch (err) {
-        s.csv = null;
-        showFieldError(file, `Could not read the file: ${err.message}`);
+      const mine = ++reading;
+      if (s.serverError && stepOfField(s.serverError.field,
+        s.serverError.code).step === 2) s.serverError = null;
+      message.replaceChildren();
+      clearFieldError(file);
+      if (f.size > CSV_MAX_BYTES) {
+        // Not even read: it cannot be sent.
+        s.csv = { fileName: f.name, size: f.size, text: null,
+          summary: { header: [], preview: [], rowCount: 0, phoneIndex: -1,
+            problems: [tooLargeText('The file is', f.size)] } };
+      } else {
+        preview.replaceChildren(h('p', { class: 'muted' },
+          `Reading ${f.name}…`));
+        try {
+          const text = await f.text();
+          if (mine !== reading) return;
+          s.csv = { fileName: f.name, size: f.size, text,
+            summary: summarizeCsv(text) };
+        } catch (err) {
+          if (mine !== reading) return;
+          s.csv = null;
+          showFieldError(file, `Could not read the file: ${err.message}`);
+        }
       }
       renderPreview(preview);
       onLoaded();
     });
     panel.append(field({ label: 'CSV file', input: file, name: 'contact_csv',
       hint: 'A header row with a phone_number (or to_number) column in E.164 '
-        + 'form, e.g. +14155550123. Other columns become custom variables.' }),
+        + 'form, e.g. +14155550123. Other columns become custom variables. '
+        + `Up to ${LIMIT_TEXT} and ${number(CSV_MAX_ROWS)} contact rows.` }),
     preview);
     renderPreview(preview);
   }
@@ -494,12 +514,13 @@ export function renderWizard(root, ctx) {
   function renderPreview(box) {
     box.replaceChildren();
     if (!s.csv) return;
-    const { summary, fileName, size } = s.csv;
+    const { summary, fileName, size, text } = s.csv;
     box.append(h('div', { class: 'csv-meta' },
       h('strong', {}, fileName), ' · ',
-      `${number(summary.rowCount)} contact row${summary.rowCount === 1 ? '' : 's'}`,
-      ' · ', `${summary.header.length} columns`, ' · ',
-      `${(size / 1024).toFixed(1)} KB`));
+      text === null ? null : [`${number(summary.rowCount)} contact `
+        + `row${summary.rowCount === 1 ? '' : 's'}`, ' · ',
+      `${summary.header.length} columns`, ' · '],
+      bytesText(size)));
     for (const p of summary.problems) box.append(alertBox('error', p));
     if (summary.header.length) {
       box.append(h('div', { class: 'table-wrap' },
@@ -767,7 +788,8 @@ export function renderWizard(root, ctx) {
         row('Type', h('strong', { id: 'review-type' }, s.mode === 'dynamic'
           ? 'Dynamic Campaign' : 'CSV Campaign')),
         s.mode === 'csv' && s.csv ? row('CSV file', `${s.csv.fileName} — `
-          + `${number(s.csv.summary.rowCount)} rows`) : null,
+          + `${number(s.csv.summary.rowCount)} rows, `
+          + `${bytesText(s.csv.size)}`) : null,
         s.mode === 'dynamic' ? row('Contacts', 'Added through the webhook '
           + 'after creation') : null,
         row('Call conditions', conds.length ? h('ul', { class: 'plain' },
@@ -843,9 +865,12 @@ export function renderWizard(root, ctx) {
       if (!s.csv) fail(file, 'Choose a CSV file to upload.');
       else if (s.csv.summary.problems.length) {
         fail(file, s.csv.summary.problems[0]);
-      } else if (JSON.stringify(s.csv.text).length > CSV_SEND_MAX) {
-        fail(file, 'The file is too large to send in one request (the API '
-          + 'takes about 60 KB). Split it into smaller campaigns.');
+      } else {
+        const sent = requestBytes(buildBody(s));
+        if (sent > UPLOAD_MAX) {
+          fail(file, tooLargeText('With its line breaks and quotes escaped '
+            + 'for sending, the file comes to', sent));
+        }
       }
     }
     s.conditions.forEach((c, i) => {
@@ -915,11 +940,18 @@ export function renderWizard(root, ctx) {
   /* Create ------------------------------------------------------------------ */
 
   async function submit() {
-    setBusy(next, true, 'Creating…');
     message.replaceChildren();
     s.serverError = null;
+    const body = buildBody(s);
+    if (s.mode === 'csv' && requestBytes(body) > UPLOAD_MAX) {
+      // Step 3 added the last bytes: say so by the file, as Next would.
+      show(2);
+      validate();
+      return;
+    }
+    setBusy(next, true, 'Creating…');
     try {
-      const r = await api.post(`${BULK}/create`, buildBody(s), {
+      const r = await api.post(`${BULK}/create`, body, {
         signal: ctx.signal,
         headers: { 'Idempotency-Key': s.idempotencyKey },
       });
@@ -932,7 +964,8 @@ export function renderWizard(root, ctx) {
       setBusy(next, false);
       s.serverError = err;
       const where = stepOfField(err.field, err.code);
-      if (err.status === 422 && where.step !== 4) show(where.step);
+      const byField = err.status === 422 || err.status === 413;
+      if (byField && where.step !== 4) show(where.step);
       else message.replaceChildren(alertBox('error', errorText(err)));
       // A new key: the failed request stored nothing.
       s.idempotencyKey = crypto.randomUUID ? crypto.randomUUID()
