@@ -36,7 +36,7 @@ PYTHON  ?= /usr/bin/python3
 DB      ?= ./campaignd.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps run test unit blackbox browser valgrind format \
+.PHONY: all deps run test unit blackbox robustness browser valgrind format \
 	format-check lint bench clean
 
 all: $(BIN)
@@ -51,13 +51,18 @@ run: deps
 # The whole suite runs on a build with AddressSanitizer and UBSan.
 test:
 	@sh scripts/deps.sh test
-	@$(MAKE) --no-print-directory SAN=1 unit blackbox browser
+	@$(MAKE) --no-print-directory SAN=1 unit blackbox robustness browser
 
 unit: $(UNIT_BIN)
 	@sh tests/unit/run.sh $(UNIT_BIN)
 
 blackbox: $(BIN)
-	CAMPAIGND_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q tests/blackbox
+	CAMPAIGND_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q -p no:cacheprovider \
+		tests/blackbox
+
+robustness: $(BIN)
+	CAMPAIGND_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q -p no:cacheprovider \
+		tests/robustness
 
 browser: $(BIN)
 	CAMPAIGND_BIN=$(abspath $(BIN)) sh tests/browser/run.sh

@@ -22,6 +22,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
+try:
+    import pytest  # noqa: F401  (the black-box harness needs it)
+except ImportError:  # crash_loop.py run by a Python without pytest
+    import types
+
+    _stub = types.ModuleType("pytest")
+    _stub.fixture = lambda *a, **k: a[0] if a and callable(a[0]) else \
+        (lambda f: f)
+    _stub.UsageError = RuntimeError
+    sys.modules["pytest"] = _stub
+
 _spec = importlib.util.spec_from_file_location(
     "blackbox_conftest", ROOT / "tests" / "blackbox" / "conftest.py")
 bb = importlib.util.module_from_spec(_spec)
@@ -96,6 +107,8 @@ class RDaemon(bb.Daemon):
 
     def spawn(self):
         """Starts the process and returns at once (it may not serve yet)."""
+        assert self.proc is None or self.proc.poll() is not None, \
+            "a daemon of this store is still running"
         self.runs += 1
         out = self.dir / ("stdout.%d" % self.runs)
         self.stderr_path = self.dir / ("stderr.%d" % self.runs)
@@ -165,3 +178,12 @@ def wait_for(fn, timeout, what, interval=0.05):
             raise AssertionError("timed out after %.1fs waiting for %s; "
                                  "last: %r" % (timeout, what, last))
         time.sleep(interval)
+
+
+# Lines of figures the tests report; conftest.py prints them at the end.
+FIGURES = []
+
+
+def report(line):
+    FIGURES.append(line)
+    print(line)
