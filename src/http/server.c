@@ -19,6 +19,14 @@
 
 #define CONNECTION_LIMIT   1000
 #define CONNECTION_TIMEOUT 30 /* seconds of silence before a drop */
+/*
+ * XXX: the timeout counts silence only, so a client that sends a header
+ * byte every few seconds keeps its connection (and thread) for as long as
+ * it likes, and nothing limits connections per client address: enough
+ * such clients fill CONNECTION_LIMIT. Deployments put a proxy in front
+ * (docs/security.md); a per-address limit would break CRMs that open
+ * many connections from one address.
+ */
 #define THREAD_STACK	   (512 * 1024)
 
 /*
