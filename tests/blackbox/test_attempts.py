@@ -40,5 +40,6 @@ def test_answered_at_is_never_before_started_at(api):
     # The agent reports a longer talk than the call can have lasted.
     settle(api, a, outcome="completed", duration_seconds=600)
     a = api.get(detail).json["line"]["attempt_list"][0]
+    assert a["duration_ms"] == 600000 and a["duration_seconds"] == 600, a
     assert ts(a["started_at"]) <= ts(a["answered_at"]) <= ts(a["ended_at"])
 

@@ -48,8 +48,6 @@ def test_no_arguments_and_unknown_command_exit_2(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="keys opens (and creates) the store "
-                   "before checking the subcommand")
 def test_unknown_keys_subcommand_is_usage_and_touches_no_store(tmp_path):
     db = tmp_path / "never.db"
     for args in (("keys", "rotate", "--db", str(db)),
@@ -191,9 +189,6 @@ def test_serve_refuses_a_bad_time_scale(tmp_path):
         assert serve_exit_code(tmp_path, "--sim-time-scale", value) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="--rate-limit and --sim-seed take "
-                   "any text (strtod/strtoull): junk or a negative number "
-                   "silently means 0 (no limit / seed 0)")
 @pytest.mark.parametrize("opt,value", [("--rate-limit", "lots"),
                                        ("--rate-limit", "-1"),
                                        ("--sim-seed", "lots")])

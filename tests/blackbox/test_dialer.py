@@ -323,6 +323,7 @@ def test_waiting_in_progress_waiting(api):
     ln = line(api, cid, lid)
     assert ln["status"] == "completed" and outcomes(ln) == ["completed"]
     assert ln["attempt_list"][0]["duration_seconds"] == pytest.approx(1.5)
+    assert ln["attempt_list"][0]["duration_ms"] == 1500
 
 
 # --- 3, 4. Pause and resume; cancel ------------------------------------------
@@ -568,6 +569,7 @@ def test_result_endpoint(api, other):
     b = line(api, cid, lb)
     assert b["status"] == "completed" and outcomes(b) == ["completed"], b
     assert b["attempt_list"][0]["duration_seconds"] == 3, b
+    assert b["attempt_list"][0]["duration_ms"] == 3000, b
 
     # The carrier's own end of those calls (no answer) comes later and
     # changes nothing: the agent's report settled them.

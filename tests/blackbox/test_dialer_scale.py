@@ -44,6 +44,8 @@ def test_reported_duration_matches_the_call(fast):
                   timeout=5)["attempt_list"][0]
     talked = ts(a["ended_at"]) - ts(a["answered_at"])
     assert a["duration_seconds"] == pytest.approx(talked, abs=0.1), a
+    assert a["duration_ms"] == round(5 * SCALE * 1000), a
+    assert a["duration_seconds"] == a["duration_ms"] / 1000, a
 
 
 def test_callback_delay_is_scaled(fast):

@@ -129,6 +129,15 @@ def test_search_with_plus_needs_escaping(api, filled):
     assert len(r.json["lines"]) == 10
 
 
+def test_search_with_an_unescaped_plus(api, filled):
+    # A query string decodes '+' as a space; numbers hold no spaces, so
+    # the daemon reads it back as '+'.
+    r = api.get("%s/%d/lines?search=+1777000100" % (BULK, filled["id"]))
+    assert r.status == 200, r
+    assert [l["to_number"] for l in r.json["lines"]] == \
+        ["+1777000100%d" % d for d in range(10)]
+
+
 @pytest.mark.parametrize("search", ["abc", "555-1234", "1" * 17, "%"])
 def test_bad_search_is_400(api, filled, search):
     assert_error(api.get(lines_path(filled["id"], search=search)), 400,
