@@ -319,7 +319,8 @@ read_idempotency_key(struct api_ctx *ctx)
 	const char *body = http_body(ctx->req, &blen);
 	char *buf;
 
-	if (key == NULL || strcmp(method, "GET") == 0)
+	if (key == NULL || strcmp(method, "GET") == 0 ||
+	    strcmp(method, "HEAD") == 0)
 		return 0;
 	if (key[0] == '\0' || strlen(key) > IDEM_KEY_MAX || !printable(key))
 		return api_error(ctx, 400, "invalid_idempotency_key",
@@ -361,7 +362,8 @@ route_request(struct api *api, struct api_ctx *ctx)
 	ctx->sub_id = ids[1];
 	if (r == NULL && ctx->allow[0] != '\0') {
 		api_error(ctx, 405, "method_not_allowed",
-			  "%s is not allowed on %s", method, path);
+			  "%s is not allowed on %s", http_method(ctx->req),
+			  path);
 		return;
 	}
 	if (r == NULL) {

@@ -287,12 +287,15 @@ parse_type(const json_t *body, struct campaign_spec *out, struct verr *err)
 	if (json_is_null(out->contact_list))
 		out->contact_list = NULL;
 	if (dynamic) {
+		const char *field = out->contact_list != NULL ? "contact_list"
+							      : "contact_csv";
+
 		if (out->contact_list != NULL ||
 		    json_is_string(json_object_get(body, "contact_csv")))
-			return verr_set(err, "contact_list", "not_allowed",
+			return verr_set(err, field, "not_allowed",
 					"a dynamic campaign takes contacts "
-					"through add_contact, not "
-					"contact_list");
+					"through add_contact, not %s",
+					field);
 		out->type = CAMPAIGN_DYNAMIC;
 		return 0;
 	}
