@@ -138,7 +138,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case 's':
-			if (parse_number(optarg, 0, 1e18, &v) < 0)
+			if (parse_number(optarg, 0, 1e18, &v) < 0 ||
+			    v != (double)(uint64_t)v)
 				return -1;
 			o->dispatch.sim_seed = (uint64_t)v;
 			break;

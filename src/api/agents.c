@@ -280,9 +280,14 @@ numbers_update(struct api_ctx *ctx)
 	int64_t agent = 0;
 	struct verr e;
 
-	if (ctx->body == NULL ||
-	    json_object_get(ctx->body, "agent_id") == NULL) {
-		api_error(ctx, 422, "missing_field", "agent_id is required");
+	if (ctx->body == NULL) {
+		api_error(ctx, 400, "missing_body", "send a JSON object");
+		return;
+	}
+	if (json_object_get(ctx->body, "agent_id") == NULL) {
+		verr_set(&e, "agent_id", "missing_field",
+			 "agent_id is required (null detaches the agent)");
+		api_invalid(ctx, &e);
 		return;
 	}
 	if (fields_int(ctx->body, "agent_id", false, 1, INT64_MAX, &agent, &e) <
