@@ -287,8 +287,8 @@ parse_type(const json_t *body, struct campaign_spec *out, struct verr *err)
 	if (json_is_null(out->contact_list))
 		out->contact_list = NULL;
 	if (dynamic) {
-		const char *field = out->contact_list != NULL ? "contact_list"
-							      : "contact_csv";
+		const char *field =
+		    out->contact_list != NULL ? "contact_list" : "contact_csv";
 
 		if (out->contact_list != NULL ||
 		    json_is_string(json_object_get(body, "contact_csv")))

@@ -27,7 +27,7 @@
  * (docs/security.md); a per-address limit would break CRMs that open
  * many connections from one address.
  */
-#define THREAD_STACK	   (512 * 1024)
+#define THREAD_STACK (512 * 1024)
 
 /*
  * A body without a declared length is read and dropped up to this far past
