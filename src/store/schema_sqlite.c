@@ -139,7 +139,11 @@ static const char v2[] =
     " created_at INTEGER NOT NULL,"
     " UNIQUE (account_id, number, campaign_id));";
 
-const char *const schema_sqlite_migrations[] = {v1, v2};
+/* Lines in id order within a campaign, for paging without a status. */
+static const char v3[] =
+    "CREATE INDEX line_campaign_order ON line(campaign_id, id);";
+
+const char *const schema_sqlite_migrations[] = {v1, v2, v3};
 
 const int schema_sqlite_version = (int)(sizeof(schema_sqlite_migrations) /
 					sizeof(schema_sqlite_migrations[0]));

@@ -43,7 +43,9 @@ enum stmt_id {
 	S_CAMPAIGN_UPDATE,
 	S_LINE_INSERT,
 	S_LINE_LIST,
+	S_LINE_LIST_STATUS,
 	S_LINE_COUNT,
+	S_LINE_TALLY,
 	S_LINE_CANCEL_OPEN,
 	S_IDEM_GET,
 	S_IDEM_PUT,
@@ -73,10 +75,13 @@ enum stmt_id {
 	"id, to_number, custom_variables, metadata, status, due_at, "          \
 	"attempts, skip_reason, created_at, updated_at"
 
-/* Filters shared by the line list and count: status and number search. */
-#define LINE_FILTER                                                            \
-	"campaign_id = ?1 AND (?2 < 0 OR status = ?2) "                        \
-	"AND (?3 IS NULL OR instr(to_number, ?3) > 0) "
+/*
+ * Filters of the line list and count: status and number search. Listing
+ * with and without a status are separate statements so each walks its own
+ * index in id order ((campaign_id, status, id) or (campaign_id, id)).
+ */
+#define LINE_SEARCH "AND (?3 IS NULL OR instr(to_number, ?3) > 0) "
+#define LINE_FILTER "campaign_id = ?1 AND (?2 < 0 OR status = ?2) " LINE_SEARCH
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -141,9 +146,15 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "to_number, custom_variables, metadata, status, "
 		      "due_at, skip_reason, created_at, updated_at) "
 		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_LINE_LIST] = "SELECT " LINE_COLUMNS " FROM line WHERE " LINE_FILTER
+    [S_LINE_LIST] = "SELECT " LINE_COLUMNS " FROM line "
+		    "WHERE campaign_id = ?1 " LINE_SEARCH
 		    "AND id > ?4 ORDER BY id LIMIT ?5",
+    [S_LINE_LIST_STATUS] = "SELECT " LINE_COLUMNS " FROM line "
+			   "WHERE campaign_id = ?1 AND status = ?2 " LINE_SEARCH
+			   "AND id > ?4 ORDER BY id LIMIT ?5",
     [S_LINE_COUNT] = "SELECT count(*) FROM line WHERE " LINE_FILTER,
+    [S_LINE_TALLY] = "SELECT coalesce(sum(n), 0) FROM line_count "
+		     "WHERE campaign_id = ?1 AND (?2 < 0 OR status = ?2)",
     [S_LINE_CANCEL_OPEN] = "UPDATE line SET status = 7, updated_at = ?2 "
 			   "WHERE campaign_id = ?1 "
 			   "AND status IN (0, 2, 3)",
@@ -1086,7 +1097,8 @@ sqlite_line_list(struct store_conn *c, const struct store_line_query *q,
 	    "id",	  "to_number", "{custom_variables", "{metadata",
 	    "status",	  "due_at",    "attempts",	    "skip_reason",
 	    "created_at", "updated_at"};
-	sqlite3_stmt *st = stmt(c, S_LINE_LIST);
+	sqlite3_stmt *st =
+	    stmt(c, q->status < 0 ? S_LINE_LIST : S_LINE_LIST_STATUS);
 	int rc;
 
 	if (st == NULL)
@@ -1099,11 +1111,13 @@ sqlite_line_list(struct store_conn *c, const struct store_line_query *q,
 	return rc;
 }
 
+/* Without a number search the trigger-kept tallies answer at once. */
 static int
 sqlite_line_count(struct store_conn *c, const struct store_line_query *q,
 		  int64_t *n)
 {
-	sqlite3_stmt *st = stmt(c, S_LINE_COUNT);
+	sqlite3_stmt *st =
+	    stmt(c, q->search == NULL ? S_LINE_TALLY : S_LINE_COUNT);
 
 	if (st == NULL)
 		return CD_ESTORE;
