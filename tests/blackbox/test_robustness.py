@@ -303,9 +303,6 @@ def test_head_is_get_without_the_body(api, camp):
     assert r.headers["Content-Type"].startswith("text/csv"), r
 
 
-@pytest.mark.xfail(strict=True, reason="GET ignores Idempotency-Key but HEAD "
-                   "checks it (router.c reads the header unless the raw "
-                   "method is GET), so HEAD answers 400 where GET is 200")
 def test_head_ignores_the_idempotency_key_like_get(api):
     r = api.request("HEAD", "/api/v1/agents",
                     headers={"Idempotency-Key": "has space"})
