@@ -54,10 +54,10 @@ body_add_shape(const json_t *row, json_t **out, struct verr *e)
 	    (meta &&
 	     fields_flat_object(meta, "metadata", BODY_VARIABLES_MAX, e) < 0))
 		return CD_EINVAL;
-	*out = json_pack("{s:s, s:o, s:o}", "to_number", to,
-			 "custom_variables",
-			 vars ? json_deep_copy(vars) : json_object(),
-			 "metadata", meta ? json_deep_copy(meta) : json_object());
+	*out =
+	    json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
+		      vars ? json_deep_copy(vars) : json_object(), "metadata",
+		      meta ? json_deep_copy(meta) : json_object());
 	return *out != NULL ? 0 : CD_ENOMEM;
 }
 
@@ -78,8 +78,8 @@ body_column_shape(const json_t *row, const char *number_key, json_t **out,
 		json_decref(vars);
 		return CD_EINVAL;
 	}
-	*out = json_pack("{s:s, s:o, s:o}", "to_number", to,
-			 "custom_variables", vars, "metadata", json_object());
+	*out = json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
+			 vars, "metadata", json_object());
 	return *out != NULL ? 0 : CD_ENOMEM;
 }
 
@@ -279,8 +279,8 @@ fuzz_body(const uint8_t *data, size_t size)
 	json_t *body, *contact, *good;
 	struct verr e;
 
-	body = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
-			  &jerr);
+	body =
+	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
 	if (body == NULL)
 		return 0;
 	if (json_is_object(body)) {

@@ -129,8 +129,8 @@ fuzz_conditions(const uint8_t *data, size_t size)
 	json_t *in;
 	int rc, failed;
 
-	in = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
-			&jerr);
+	in =
+	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(in)) {
 		json_decref(in);
 		return 0;

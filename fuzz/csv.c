@@ -65,7 +65,8 @@ csv_check_contacts(const struct csv_table *t)
 		    json_string_value(json_object_get(v, "to_number"));
 
 		FUZZ_CHECK(to != NULL && e164_valid(to));
-		FUZZ_CHECK(json_is_object(json_object_get(v, "custom_variables")));
+		FUZZ_CHECK(
+		    json_is_object(json_object_get(v, "custom_variables")));
 	}
 	json_array_foreach(errors, i, v)
 	{

@@ -91,7 +91,7 @@ fuzz_take_i64(const uint8_t **data, size_t *size)
 	size_t i;
 
 	for (i = 0; i < 8 && *size > 0; i++, (*data)++, (*size)--)
-		v |= (uint64_t)**data << (8 * i);
+		v |= (uint64_t) * *data << (8 * i);
 	return (int64_t)v;
 }
 

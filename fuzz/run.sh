@@ -2,7 +2,7 @@
 # Builds every fuzz target and runs each, one after another, for SECONDS
 # (default 10). New corpus entries go to fuzz/work/<target>/, crashes to
 # fuzz/crashes/<target>/. Exits non-zero when any target found a crash.
-# Usage: fuzz/run.sh [SECONDS] [TARGET...]   (extra libFuzzer flags: $FUZZ_ARGS)
+# Usage: fuzz/run.sh [SECONDS] [TARGET...]; extra libFuzzer flags: $FUZZ_ARGS
 set -eu
 cd "$(dirname "$0")"
 
@@ -21,19 +21,20 @@ for t in $targets; do
 	mkdir -p "work/$t" "crashes/$t"
 	dict=""
 	[ -f "dict/$t.dict" ] && dict="-dict=dict/$t.dict"
+	kept=""
+	[ -d "regressions/$t" ] && kept="regressions/$t"
 	log="build/$t.log"
 	echo "== $t: ${secs}s"
 	# Seeds and the regression inputs are read; only work/ is written.
 	if ! "build/$t" -max_total_time="$secs" -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="crashes/$t/" $dict ${FUZZ_ARGS:-} \
-	    "work/$t" "corpus/$t" "regressions/$t" >"$log" 2>&1; then
+	    "work/$t" "corpus/$t" $kept >"$log" 2>&1; then
 		status=1
 		echo "   CRASH: see $log and crashes/$t/" >&2
 		grep -m 5 -E "ERROR|runtime error|fuzz:" "$log" >&2 || true
 	fi
 	grep -E "^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" \
 	    "$log" | sed 's/^/   /'
-	grep -E "^#[0-9]+ +DONE" "$log" | tail -1 | sed 's/^/   /' || true
 done
 exit $status

@@ -92,7 +92,8 @@ fuzz_tz(const uint8_t *data, size_t size)
 		goto out;
 	valid = tz_valid(zone);
 	FUZZ_CHECK(!valid || strlen(zone) < TZ_NAME_MAX);
-	FUZZ_CHECK(valid == (tz_to_local(zone, FUZZ_NOW, &(struct tz_local){0}) == 0));
+	FUZZ_CHECK(valid ==
+		   (tz_to_local(zone, FUZZ_NOW, &(struct tz_local){0}) == 0));
 	rc = tz_local_to_utc(zone, datetime, &ms);
 	FUZZ_CHECK(rc == 0 || rc == CD_EINVAL);
 	if (rc == 0) {

@@ -51,15 +51,16 @@ win_check_instants(const struct daily_window *w, int64_t resumed_at,
 	int64_t next = window_next_open(w, resumed_at, now);
 	int64_t close = window_next_close(w, resumed_at, now);
 
+	/* -1 means "never" even when now itself is before 1970. */
 	FUZZ_CHECK(window_fit(w, resumed_at, now) == next);
 	if (open)
 		FUZZ_CHECK(next == now);
 	else
 		FUZZ_CHECK(next == -1 || next > now);
-	if (next > now)
+	if (next != -1 && next > now)
 		FUZZ_CHECK(window_is_open(w, resumed_at, next));
 	FUZZ_CHECK(close == -1 || close > now);
-	if (close > now)
+	if (close != -1)
 		FUZZ_CHECK(!window_is_open(w, resumed_at, close));
 	if (!w->hard_stop && (w->days & WINDOW_EVERY_DAY) == WINDOW_EVERY_DAY)
 		FUZZ_CHECK(open && close == -1);
@@ -83,8 +84,8 @@ fuzz_window(const uint8_t *data, size_t size)
 	json_t *in;
 	int rc;
 
-	in = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
-			&jerr);
+	in =
+	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
 	if (in == NULL)
 		return 0;
 	zone = json_string_value(json_object_get(in, "timezone"));

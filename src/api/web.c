@@ -23,6 +23,11 @@ web_serve(struct api_ctx *ctx)
 	const char *last = strrchr(path, '/');
 	const struct web_asset *a;
 
+	/* "*" and other targets that are not paths name no file. */
+	if (last == NULL || path[0] != '/') {
+		api_error(ctx, 404, "not_found", "no such file");
+		return;
+	}
 	if (strcmp(path, "/") == 0 || strchr(last, '.') == NULL)
 		path = "/index.html";
 	a = find_asset(path);
