@@ -3,6 +3,7 @@
  * authenticate, parse the body, handle, reply.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +19,22 @@
 
 #define IDEM_KEY_MAX 255
 
-/* A token bucket per API key: `rate` requests a second, bursts of 2x. */
+/*
+ * Rate limiting per API key, as a generic cell rate algorithm: each key has
+ * one atomic "theoretical arrival time" (microseconds); a request is let in
+ * while that time is less than a burst ahead of now. One compare-and-swap
+ * per request, no lock.
+ */
 struct bucket {
-	double tokens;
-	int64_t at; /* ms of the last refill */
+	_Atomic int64_t tat;
 };
 
 struct api {
 	struct store *store;
 	struct dispatcher *dispatcher;
 	double rate; /* requests per second per key; 0 for no limit */
-	pthread_mutex_t lock;
-	struct idmap buckets; /* key id -> struct bucket */
+	pthread_rwlock_t lock; /* guards the map, not the buckets */
+	struct idmap buckets;  /* key id -> struct bucket */
 };
 
 struct route {
@@ -86,7 +91,7 @@ api_new(struct store *store, struct dispatcher *dispatcher)
 		api->store = store;
 		api->dispatcher = dispatcher;
 		api->rate = API_RATE_DEFAULT;
-		pthread_mutex_init(&api->lock, NULL);
+		pthread_rwlock_init(&api->lock, NULL);
 	}
 	return api;
 }
@@ -106,44 +111,57 @@ api_free(struct api *api)
 		if (api->buckets.keys[i] != 0)
 			free(api->buckets.vals[i]);
 	idmap_free(&api->buckets);
-	pthread_mutex_destroy(&api->lock);
+	pthread_rwlock_destroy(&api->lock);
 	free(api);
 }
 
-/*
- * Takes one request from the key's bucket. Returns 0, or the seconds to
- * wait before the bucket holds a request again.
- */
-static int
-rate_take(struct api *api, int64_t key_id, int64_t now)
+static struct bucket *
+find_bucket(struct api *api, int64_t key_id)
 {
 	struct bucket *b;
-	int wait = 0;
 
-	if (api->rate <= 0)
-		return 0;
-	pthread_mutex_lock(&api->lock);
+	pthread_rwlock_rdlock(&api->lock);
 	b = idmap_get(&api->buckets, key_id);
-	if (b == NULL && (b = calloc(1, sizeof(*b))) != NULL) {
-		b->tokens = 2 * api->rate;
-		b->at = now;
-		if (idmap_put(&api->buckets, key_id, b) < 0) {
-			free(b);
-			b = NULL;
-		}
+	pthread_rwlock_unlock(&api->lock);
+	if (b != NULL)
+		return b;
+	pthread_rwlock_wrlock(&api->lock);
+	b = idmap_get(&api->buckets, key_id);
+	if (b == NULL && (b = calloc(1, sizeof(*b))) != NULL &&
+	    idmap_put(&api->buckets, key_id, b) < 0) {
+		free(b);
+		b = NULL;
 	}
-	if (b != NULL) {
-		b->tokens += (double)(now - b->at) * api->rate / 1000.0;
-		if (b->tokens > 2 * api->rate)
-			b->tokens = 2 * api->rate;
-		b->at = now;
-		if (b->tokens >= 1)
-			b->tokens -= 1;
-		else
-			wait = (int)((1 - b->tokens) / api->rate) + 1;
-	}
-	pthread_mutex_unlock(&api->lock);
-	return wait;
+	pthread_rwlock_unlock(&api->lock);
+	return b;
+}
+
+/*
+ * Lets one request of the key through. Returns 0, or the whole seconds to
+ * wait before the key may make a request again.
+ */
+static int
+rate_take(struct api *api, int64_t key_id, int64_t now_ms)
+{
+	int64_t now = now_ms * 1000, step, burst, tat, next;
+	struct bucket *b;
+
+	if (api->rate <= 0 || (b = find_bucket(api, key_id)) == NULL)
+		return 0;
+	step = (int64_t)(1e6 / api->rate);
+	/* Up to 2 x rate requests may arrive at once. */
+	burst = (int64_t)((2 * api->rate - 1) * (double)step);
+	if (burst < 0)
+		burst = 0;
+	tat = atomic_load(&b->tat);
+	do {
+		int64_t start = tat > now ? tat : now;
+
+		if (start - now > burst)
+			return (int)((start - now - burst) / 1000000) + 1;
+		next = start + step;
+	} while (!atomic_compare_exchange_weak(&b->tat, &tat, next));
+	return 0;
 }
 
 /* Matches one path segment against one pattern segment. */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/clock.h"
 #include "store/store_backend.h"
@@ -253,8 +254,8 @@ store_open(const char *url, struct store **out)
 	s->be = backend_for(url, &target);
 	s->target = strdup(target);
 	s->tailp = &s->head;
-	pthread_mutex_init(&s->pool_lock, NULL);
-	pthread_mutex_init(&s->lock, NULL);
+	lock_init_hot(&s->pool_lock);
+	lock_init_hot(&s->lock);
 	pthread_cond_init(&s->work, NULL);
 	if (s->target == NULL || open_writer(s) < 0)
 		goto fail;
@@ -270,6 +271,8 @@ fail:
 	free(s);
 	return CD_ESTORE;
 }
+
+static void drop_held(struct store *s);
 
 void
 store_close(struct store *s)
@@ -291,6 +294,7 @@ store_close(struct store *s)
 		s->be->disconnect(s->uconn);
 	}
 	s->be->disconnect(s->wconn);
+	drop_held(s);
 	while ((c = s->idle) != NULL) {
 		s->idle = c->next_idle;
 		s->be->disconnect(c);
@@ -308,11 +312,70 @@ store_schema_version(struct store *s)
 	return s->schema_version;
 }
 
+/*
+ * Each thread keeps the read connection it used last, so a request costs
+ * no trip to the shared pool; it goes back to the pool when the thread
+ * exits.
+ */
+struct held {
+	struct store *s;
+	struct store_conn *c;
+};
+
+static pthread_key_t held_key;
+static pthread_once_t held_once = PTHREAD_ONCE_INIT;
+
+static void
+pool_push(struct store *s, struct store_conn *c)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	c->next_idle = s->idle;
+	s->idle = c;
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+static void
+held_free(void *p)
+{
+	struct held *h = p;
+
+	if (h->c != NULL)
+		pool_push(h->s, h->c);
+	free(h);
+}
+
+static void
+held_key_make(void)
+{
+	pthread_key_create(&held_key, held_free);
+}
+
+static struct held *
+held_get(void)
+{
+	struct held *h;
+
+	pthread_once(&held_once, held_key_make);
+	h = pthread_getspecific(held_key);
+	if (h == NULL && (h = calloc(1, sizeof(*h))) != NULL &&
+	    pthread_setspecific(held_key, h) != 0) {
+		free(h);
+		h = NULL;
+	}
+	return h;
+}
+
 struct store_conn *
 store_acquire(struct store *s)
 {
-	struct store_conn *c;
+	struct held *h = held_get();
+	struct store_conn *c = NULL;
 
+	if (h != NULL && h->s == s && h->c != NULL) {
+		c = h->c;
+		h->c = NULL;
+		return c;
+	}
 	pthread_mutex_lock(&s->pool_lock);
 	c = s->idle;
 	if (c != NULL)
@@ -326,12 +389,29 @@ store_acquire(struct store *s)
 void
 store_release(struct store *s, struct store_conn *c)
 {
+	struct held *h;
+
 	if (c == NULL)
 		return;
-	pthread_mutex_lock(&s->pool_lock);
-	c->next_idle = s->idle;
-	s->idle = c;
-	pthread_mutex_unlock(&s->pool_lock);
+	h = held_get();
+	if (h != NULL && h->c == NULL) {
+		h->s = s;
+		h->c = c;
+		return;
+	}
+	pool_push(s, c);
+}
+
+/* Closes the calling thread's kept connection to s, if it has one. */
+static void
+drop_held(struct store *s)
+{
+	struct held *h = held_get();
+
+	if (h != NULL && h->s == s && h->c != NULL) {
+		s->be->disconnect(h->c);
+		h->c = NULL;
+	}
 }
 
 /* The rest forwards each call to the connection's backend. */

@@ -24,15 +24,20 @@ struct store_conn; /* one connection, used by one thread at a time */
  */
 int store_open(const char *url, struct store **out);
 
-/* Stops the writer after the writes already submitted, then frees all. */
+/*
+ * Stops the writer after the writes already submitted, then frees all.
+ * Every other thread that read through the store must have exited first:
+ * each keeps its last read connection until it does.
+ */
 void store_close(struct store *s);
 
 /* Returns the schema version the store is at. */
 int store_schema_version(struct store *s);
 
 /*
- * Reads: borrow a connection for the calling thread, then give it back.
- * store_acquire returns NULL (logged) when no connection can be opened.
+ * Reads: borrow a connection for the calling thread, then give it back
+ * (the thread keeps it for its next read). store_acquire returns NULL
+ * (logged) when no connection can be opened.
  */
 struct store_conn *store_acquire(struct store *s);
 void store_release(struct store *s, struct store_conn *c);
