@@ -10,7 +10,7 @@ libsqlite3-dev libssl-dev libicu-dev"
 # Tests: unit tests, black-box tests and the browser.
 if [ "${1:-}" = "test" ]; then
 	PKGS="$PKGS libcmocka-dev python3 python3-pytest sqlite3 valgrind
-	cppcheck clang-format strace"
+	cppcheck clang-format strace clang"
 fi
 
 # Benchmarks: the load generator and the reference server.
