@@ -32,7 +32,7 @@ struct bucket {
 struct api {
 	struct store *store;
 	struct dispatcher *dispatcher;
-	double rate; /* requests per second per key; 0 for no limit */
+	double rate;	       /* requests per second per key; 0 for no limit */
 	pthread_rwlock_t lock; /* guards the map, not the buckets */
 	struct idmap buckets;  /* key id -> struct bucket */
 };
