@@ -36,7 +36,8 @@ PYTHON  ?= /usr/bin/python3
 DB      ?= ./campaignd.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps run test unit blackbox robustness browser valgrind format \
+.PHONY: all deps run test unit blackbox robustness browser valgrind \
+	valgrind-blackbox format \
 	format-check lint bench clean
 
 all: $(BIN)
@@ -69,6 +70,13 @@ browser: $(BIN)
 
 valgrind: $(UNIT_BIN)
 	@sh tests/unit/run.sh --valgrind $(UNIT_BIN)
+
+# The black-box suite with the daemon under valgrind's memcheck: any error
+# or definite leak makes its exit status fail the test that stops it.
+valgrind-blackbox: $(BIN)
+	CAMPAIGND_REAL_BIN=$(abspath $(BIN)) \
+	CAMPAIGND_BIN=$(abspath tests/valgrind-daemon.sh) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/blackbox
 
 bench:
 	@sh scripts/deps.sh bench
