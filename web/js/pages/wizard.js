@@ -249,7 +249,7 @@ export function renderWizard(root, ctx) {
   function renderStepper() {
     clear(stepper, STEPS.map((label, i) => {
       const n = i + 1;
-      const state = n < s.step ? 'done' : n === s.step ? 'current' : 'todo';
+      const state = n < s.step ? 'done' : n === s.step ? 'current' : 'upcoming';
       return h('li', { class: `step step-${state}`,
         'aria-current': n === s.step ? 'step' : null },
       h('span', { class: 'step-num', 'aria-hidden': 'true' },
