@@ -11,7 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "domain/campaign.h"
+#include "domain/status.h"
+#include "domain/tz.h"
 #include "domain/retry.h"
 #include "domain/window.h"
 
@@ -221,6 +224,49 @@ test_policy_from_settings(void **state)
 	json_decref(body);
 }
 
+/*
+ * A day of a campaign with a 09:00-18:00 New York window, driven by the
+ * fake clock a minute at a time: it opens and closes at the right instants
+ * (14:00 and 23:00 UTC in winter), and a retry due at night waits.
+ */
+static void
+test_day_with_fake_clock(void **state)
+{
+	struct tm tm = {.tm_year = 127, .tm_mon = 0, .tm_mday = 12};
+	json_t *cfg =
+	    json_pack("{s:b, s:f, s:b, s:f}", "enable_daily_hard_stop", 1,
+		      "daily_stop_time", 18.0, "enable_daily_auto_start", 1,
+		      "daily_start_time", 9.0);
+	struct campaign_facts f = {.type = CAMPAIGN_DYNAMIC,
+				   .state = CSTATE_ACTIVE};
+	struct daily_window w;
+	int64_t fake = (int64_t)timegm(&tm) * SEC, opened = 0, closed = 0;
+	enum campaign_status last = CSTATUS_COUNT;
+
+	(void)state;
+	assert_int_equal(window_from_json(cfg, "America/New_York", &w, NULL),
+			 0);
+	f.window = &w;
+	f.counts[LINE_RETRY_SCHEDULED] = 1;
+	f.next_due_at = fake + 3 * HOUR; /* 22:00 in New York */
+	clock_set_fake(&fake);
+	for (int m = 0; m < 24 * 60; m++, fake += 60 * SEC) {
+		enum campaign_status st = status_derive(&f, clock_now_ms());
+
+		if (st == CSTATUS_IN_PROGRESS && last == CSTATUS_AUTO_PAUSED)
+			opened = clock_now_ms();
+		if (st == CSTATUS_AUTO_PAUSED && last == CSTATUS_IN_PROGRESS)
+			closed = clock_now_ms();
+		last = st;
+	}
+	clock_set_fake(NULL);
+	/* 2027-01-12 14:00 UTC is 09:00 EST; 23:00 UTC is 18:00 EST. */
+	assert_int_equal(opened, (int64_t)timegm(&tm) * SEC + 14 * HOUR);
+	assert_int_equal(closed, (int64_t)timegm(&tm) * SEC + 23 * HOUR);
+	json_decref(cfg);
+	tz_thread_cleanup();
+}
+
 static void
 test_outcome_names(void **state)
 {
@@ -242,6 +288,7 @@ main(void)
 	    cmocka_unit_test(test_callback_moved_into_window),
 	    cmocka_unit_test(test_budget_never_exceeded),
 	    cmocka_unit_test(test_policy_from_settings),
+	    cmocka_unit_test(test_day_with_fake_clock),
 	    cmocka_unit_test(test_outcome_names),
 	};
 
