@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "domain/campaign.h"
 #include "domain/conditions.h"
+#include "domain/contact.h"
 #include "domain/csv.h"
 #include "domain/e164.h"
 #include "domain/fields.h"
@@ -21,8 +22,7 @@
 #include "fuzz.h"
 
 /* As in src/api/lines.c. */
-#define BODY_VARIABLES_MAX 100
-#define BODY_BATCH_MAX	   1000
+#define BODY_BATCH_MAX 1000
 
 /* A filled verr holds NUL-terminated text and a code. */
 static void
@@ -32,67 +32,6 @@ body_check_verr(const struct verr *e)
 	FUZZ_CHECK(memchr(e->code, '\0', sizeof(e->code)) != NULL);
 	FUZZ_CHECK(memchr(e->message, '\0', sizeof(e->message)) != NULL);
 	FUZZ_CHECK(e->code[0] != '\0');
-}
-
-/*
- * The contact checks below repeat the static ones of src/api/lines.c
- * (check_add_shape, check_column_shape, check_contact, lines_check_list)
- * step for step, since the fuzzer cannot call those. Keep them in step.
- */
-static int
-body_add_shape(const json_t *row, json_t **out, struct verr *e)
-{
-	const char *to = NULL;
-	const json_t *vars = NULL, *meta = NULL;
-
-	if (fields_string(row, "to_number", true, 64, &to, e) < 0 ||
-	    e164_check(to, "to_number", e) < 0 ||
-	    fields_object(row, "custom_variables", false, &vars, e) < 0 ||
-	    fields_object(row, "metadata", false, &meta, e) < 0 ||
-	    (vars && fields_flat_object(vars, "custom_variables",
-					BODY_VARIABLES_MAX, e) < 0) ||
-	    (meta &&
-	     fields_flat_object(meta, "metadata", BODY_VARIABLES_MAX, e) < 0))
-		return CD_EINVAL;
-	*out =
-	    json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
-		      vars ? json_deep_copy(vars) : json_object(), "metadata",
-		      meta ? json_deep_copy(meta) : json_object());
-	return *out != NULL ? 0 : CD_ENOMEM;
-}
-
-static int
-body_column_shape(const json_t *row, const char *number_key, json_t **out,
-		  struct verr *e)
-{
-	const char *to = NULL;
-	json_t *vars;
-
-	if (fields_string(row, number_key, true, 64, &to, e) < 0 ||
-	    e164_check(to, number_key, e) < 0)
-		return CD_EINVAL;
-	vars = json_deep_copy(row);
-	json_object_del(vars, number_key);
-	if (fields_flat_object(vars, "custom_variables", BODY_VARIABLES_MAX,
-			       e) < 0) {
-		json_decref(vars);
-		return CD_EINVAL;
-	}
-	*out = json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
-			 vars, "metadata", json_object());
-	return *out != NULL ? 0 : CD_ENOMEM;
-}
-
-static int
-body_contact(const json_t *row, const char *number_key, json_t **out,
-	     struct verr *e)
-{
-	if (!json_is_object(row))
-		return verr_set(e, "", "invalid_type",
-				"each contact must be an object");
-	if (number_key == NULL || json_object_get(row, "to_number") != NULL)
-		return body_add_shape(row, out, e);
-	return body_column_shape(row, number_key, out, e);
 }
 
 /* A contact that passed: what lines_insert() and the store rely on. */
@@ -105,13 +44,13 @@ body_check_contact(const json_t *c)
 
 	FUZZ_CHECK(to != NULL && e164_valid(to));
 	FUZZ_CHECK(json_is_object(vars) && json_is_object(meta));
-	FUZZ_CHECK(fields_flat_object(vars, "v", BODY_VARIABLES_MAX, NULL) ==
+	FUZZ_CHECK(fields_flat_object(vars, "v", CONTACT_VARIABLES_MAX, NULL) ==
 		   0);
-	FUZZ_CHECK(fields_flat_object(meta, "m", BODY_VARIABLES_MAX, NULL) ==
+	FUZZ_CHECK(fields_flat_object(meta, "m", CONTACT_VARIABLES_MAX, NULL) ==
 		   0);
 }
 
-/* lines_check_list(): each row lands in good or in bad, never both. */
+/* contact_check_list(): each row lands in good or in bad, never both. */
 static void
 body_check_list(const json_t *list, const char *number_key, json_t *good)
 {
@@ -122,7 +61,7 @@ body_check_list(const json_t *list, const char *number_key, json_t *good)
 	json_array_foreach(list, i, row)
 	{
 		memset(&e, 0, sizeof(e));
-		if (body_contact(row, number_key, &norm, &e) == 0) {
+		if (contact_check(row, number_key, &norm, &e) == 0) {
 			body_check_contact(norm);
 			json_array_append_new(good, norm);
 		} else {
@@ -286,7 +225,7 @@ fuzz_body(const uint8_t *data, size_t size)
 	if (json_is_object(body)) {
 		/* POST .../add_contact */
 		memset(&e, 0, sizeof(e));
-		if (body_add_shape(body, &contact, &e) == 0) {
+		if (contact_check(body, NULL, &contact, &e) == 0) {
 			body_check_contact(contact);
 			json_decref(contact);
 		}

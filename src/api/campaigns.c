@@ -8,6 +8,7 @@
 #include "api/handler.h"
 #include "core/err.h"
 #include "domain/campaign.h"
+#include "domain/contact.h"
 #include "domain/csv.h"
 #include "domain/fields.h"
 #include "domain/retry.h"
@@ -230,7 +231,7 @@ read_csv(struct api_ctx *ctx, const char *text, json_t *good, json_t *bad)
 	} else {
 		size_t from = json_array_size(bad);
 
-		lines_check_list(rows, NULL, good, bad);
+		contact_check_list(rows, NULL, good, bad);
 		rows_for_indexes(rows, bad, from);
 	}
 	json_decref(rows);
@@ -258,8 +259,8 @@ campaigns_create(struct api_ctx *ctx)
 	    read_csv(ctx, cr.spec.contact_csv, cr.contacts, cr.rejected) < 0)
 		goto out;
 	if (cr.spec.contact_list != NULL)
-		lines_check_list(cr.spec.contact_list, "phone_number",
-				 cr.contacts, cr.rejected);
+		contact_check_list(cr.spec.contact_list, "phone_number",
+				   cr.contacts, cr.rejected);
 	if (cr.spec.type == CAMPAIGN_CSV && json_array_size(cr.contacts) == 0)
 		api_ok(ctx, 422,
 		       json_pack("{s:s, s:{s:s, s:s}, s:O}", "status", "error",

@@ -109,15 +109,6 @@ int campaign_reply(struct store_conn *c, struct api_ctx *ctx, int64_t id,
 		   int status, json_t *rejected);
 
 /*
- * Checks each contact of `list` (objects with to_number, or with
- * `number_key` plus variable columns): good ones are appended to `good`
- * as {to_number, custom_variables, metadata}, bad ones to `bad` as
- * {index, code, message, field}.
- */
-void lines_check_list(const json_t *list, const char *number_key, json_t *good,
-		      json_t *bad);
-
-/*
  * Adds one checked contact to campaign cp, as `pending` or, when the number
  * is on a do-not-call list or the call conditions refuse it, `skipped`. Sets
  * *id and, when not NULL, *status.

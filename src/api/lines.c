@@ -10,97 +10,15 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "domain/conditions.h"
+#include "domain/contact.h"
 #include "domain/cursor.h"
 #include "domain/e164.h"
 #include "domain/fields.h"
 
-#define VARIABLES_MAX  100
 #define BATCH_MAX      1000
 #define LINES_PAGE     50
 #define LINES_PAGE_MAX 150
 #define SEARCH_MAX     16
-
-/* --- Checking contacts ---------------------------------------------------
- */
-
-static int
-check_add_shape(const json_t *row, json_t **out, struct verr *e)
-{
-	const char *to = NULL;
-	const json_t *vars = NULL, *meta = NULL;
-
-	if (fields_string(row, "to_number", true, 64, &to, e) < 0 ||
-	    e164_check(to, "to_number", e) < 0 ||
-	    fields_object(row, "custom_variables", false, &vars, e) < 0 ||
-	    fields_object(row, "metadata", false, &meta, e) < 0 ||
-	    (vars && fields_flat_object(vars, "custom_variables", VARIABLES_MAX,
-					e) < 0) ||
-	    (meta &&
-	     fields_flat_object(meta, "metadata", VARIABLES_MAX, e) < 0))
-		return CD_EINVAL;
-	*out =
-	    json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
-		      vars ? json_deep_copy(vars) : json_object(), "metadata",
-		      meta ? json_deep_copy(meta) : json_object());
-	return *out != NULL ? 0 : CD_ENOMEM;
-}
-
-/* A contact-list row: the number column plus variable columns. */
-static int
-check_column_shape(const json_t *row, const char *number_key, json_t **out,
-		   struct verr *e)
-{
-	const char *to = NULL;
-	json_t *vars;
-
-	if (fields_string(row, number_key, true, 64, &to, e) < 0 ||
-	    e164_check(to, number_key, e) < 0)
-		return CD_EINVAL;
-	vars = json_deep_copy(row);
-	json_object_del(vars, number_key);
-	if (fields_flat_object(vars, "custom_variables", VARIABLES_MAX, e) <
-	    0) {
-		json_decref(vars);
-		return CD_EINVAL;
-	}
-	*out = json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
-			 vars, "metadata", json_object());
-	return *out != NULL ? 0 : CD_ENOMEM;
-}
-
-static int
-check_contact(const json_t *row, const char *number_key, json_t **out,
-	      struct verr *e)
-{
-	if (!json_is_object(row))
-		return verr_set(e, "", "invalid_type",
-				"each contact must be an object");
-	if (number_key == NULL || json_object_get(row, "to_number") != NULL)
-		return check_add_shape(row, out, e);
-	return check_column_shape(row, number_key, out, e);
-}
-
-void
-lines_check_list(const json_t *list, const char *number_key, json_t *good,
-		 json_t *bad)
-{
-	size_t i;
-	json_t *row, *norm;
-	struct verr e;
-
-	json_array_foreach(list, i, row)
-	{
-		if (check_contact(row, number_key, &norm, &e) == 0) {
-			json_object_set_new(norm, "index", json_integer(i));
-			json_array_append_new(good, norm);
-			continue;
-		}
-		json_array_append_new(
-		    bad, json_pack("{s:I, s:s, s:s, s:s}", "index",
-				   (json_int_t)i, "code", e.code, "message",
-				   e.message, "field", e.field));
-	}
-}
 
 /* --- Adding lines --------------------------------------------------------
  */
@@ -223,7 +141,7 @@ lines_add_contact(struct api_ctx *ctx)
 		api_error(ctx, 400, "missing_body", "send a JSON object");
 		return;
 	}
-	if (check_add_shape(ctx->body, &contact, &e) < 0) {
+	if (contact_check(ctx->body, NULL, &contact, &e) < 0) {
 		api_invalid(ctx, &e);
 		return;
 	}
@@ -294,7 +212,7 @@ lines_add_contacts(struct api_ctx *ctx)
 	}
 	b.good = json_array();
 	b.bad = json_array();
-	lines_check_list(list, NULL, b.good, b.bad);
+	contact_check_list(list, NULL, b.good, b.bad);
 	api_commit(ctx, write_add_contacts, &b);
 	json_decref(b.good);
 	json_decref(b.bad);
