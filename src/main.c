@@ -29,12 +29,14 @@ struct opts {
 	const char *account;
 	struct dispatch_config dispatch;
 	double rate_limit;
+	struct http_config http;
 };
 
 static const char usage_text[] =
     "usage: campaignd serve [--db PATH] [--listen HOST:PORT]\n"
     "                       [--sim-time-scale X] [--sim-seed N] "
     "[--rate-limit N]\n"
+    "                       [--http-threads N] [--max-per-address N]\n"
     "       campaignd keys create --db PATH --account NAME\n"
     "       campaignd keys list --db PATH [--account NAME]\n"
     "       campaignd keys revoke --db PATH PREFIX\n"
@@ -56,6 +58,12 @@ static const char help_text[] =
     "           --rate-limit N     requests a second per API key, bursts "
     "of 2N\n"
     "                              (0: no limit; default 50000)\n"
+    "           --http-threads N   threads serving HTTP (default: one per "
+    "core)\n"
+    "           --max-per-address N  connections open at once from one "
+    "client\n"
+    "                              address (0: no limit; default 250 of "
+    "1000)\n"
     "           On an empty store it creates the account '" DEFAULT_ACCOUNT
     "'\n"
     "           and prints its first API key once.\n"
@@ -105,6 +113,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    {"sim-time-scale", required_argument, NULL, 't'},
 	    {"sim-seed", required_argument, NULL, 's'},
 	    {"rate-limit", required_argument, NULL, 'r'},
+	    {"http-threads", required_argument, NULL, 'T'},
+	    {"max-per-address", required_argument, NULL, 'P'},
 	    {NULL, 0, NULL, 0},
 	};
 	double v;
@@ -115,6 +125,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 					       : DEFAULT_LISTEN;
 	o->dispatch.sim_time_scale = 1;
 	o->rate_limit = API_RATE_DEFAULT;
+	o->http.per_address = HTTP_PER_ADDRESS;
 	o->dispatch.sim_seed = 1;
 	if (getenv("CAMPAIGND_SIM_TIME_SCALE") != NULL &&
 	    parse_scale(getenv("CAMPAIGND_SIM_TIME_SCALE"),
@@ -146,6 +157,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'r':
 			if (parse_number(optarg, 0, 1e9, &o->rate_limit) < 0)
 				return -1;
+			break;
+		case 'T':
+			if (parse_number(optarg, 1, 256, &v) < 0 ||
+			    v != (double)(unsigned)v)
+				return -1;
+			o->http.threads = (unsigned)v;
+			break;
+		case 'P':
+			if (parse_number(optarg, 0, HTTP_CONNECTIONS, &v) < 0 ||
+			    v != (double)(unsigned)v)
+				return -1;
+			o->http.per_address = (unsigned)v;
 			break;
 		default:
 			return -1;
@@ -344,7 +367,11 @@ serve_cmd(int argc, char **argv)
 	if ((api = api_new(s, disp)) == NULL)
 		goto out;
 	api_set_rate_limit(api, o.rate_limit);
-	if (http_start(o.listen, api_handle, api_body_limit, api, &srv) < 0)
+	o.http.listen = o.listen;
+	o.http.fn = api_handle;
+	o.http.limit = api_body_limit;
+	o.http.ctx = api;
+	if (http_start(&o.http, &srv) < 0)
 		goto out;
 	log_info("campaignd %s listening on %s (port %u), store %s",
 		 CAMPAIGND_VERSION, o.listen, http_port(srv), o.db);

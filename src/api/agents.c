@@ -89,26 +89,29 @@ write_agent(struct store_conn *c, struct api_ctx *ctx, void *arg)
 void
 agents_create(struct api_ctx *ctx)
 {
-	struct store_agent a = {
-	    .account_id = ctx->account_id, .welcome_message = "", .prompt = ""};
+	struct store_agent *a;
 	struct verr e;
 
 	if (ctx->body == NULL) {
 		api_error(ctx, 400, "missing_body", "send a JSON object");
 		return;
 	}
-	if (fields_string(ctx->body, "name", true, AGENT_NAME_MAX, &a.name,
+	if ((a = api_alloc(ctx, sizeof(*a))) == NULL)
+		return;
+	*a = (struct store_agent){
+	    .account_id = ctx->account_id, .welcome_message = "", .prompt = ""};
+	if (fields_string(ctx->body, "name", true, AGENT_NAME_MAX, &a->name,
 			  &e) < 0 ||
 	    fields_string(ctx->body, "welcome_message", false, WELCOME_MAX,
-			  &a.welcome_message, &e) < 0 ||
-	    fields_string(ctx->body, "prompt", false, PROMPT_MAX, &a.prompt,
+			  &a->welcome_message, &e) < 0 ||
+	    fields_string(ctx->body, "prompt", false, PROMPT_MAX, &a->prompt,
 			  &e) < 0 ||
-	    template_check(a.welcome_message, &e, "welcome_message") < 0 ||
-	    template_check(a.prompt, &e, "prompt") < 0) {
+	    template_check(a->welcome_message, &e, "welcome_message") < 0 ||
+	    template_check(a->prompt, &e, "prompt") < 0) {
 		api_invalid(ctx, &e);
 		return;
 	}
-	api_commit(ctx, write_agent, &a);
+	api_commit(ctx, write_agent, a);
 }
 
 void
@@ -200,32 +203,33 @@ check_provider(const char *provider, struct verr *e)
 void
 numbers_create(struct api_ctx *ctx)
 {
-	struct store_number n = {.account_id = ctx->account_id,
-				 .provider = PROVIDER_DEFAULT};
+	struct store_number *n;
 	const json_t *settings = NULL;
-	json_t *empty = json_object();
 	struct verr e;
 
 	if (ctx->body == NULL) {
-		json_decref(empty);
 		api_error(ctx, 400, "missing_body", "send a JSON object");
 		return;
 	}
-	if (fields_string(ctx->body, "number", true, 64, &n.number, &e) < 0 ||
-	    e164_check(n.number, "number", &e) < 0 ||
-	    fields_string(ctx->body, "provider", false, 16, &n.provider, &e) <
+	if ((n = api_alloc(ctx, sizeof(*n))) == NULL)
+		return;
+	*n = (struct store_number){.account_id = ctx->account_id,
+				   .provider = PROVIDER_DEFAULT};
+	if (fields_string(ctx->body, "number", true, 64, &n->number, &e) < 0 ||
+	    e164_check(n->number, "number", &e) < 0 ||
+	    fields_string(ctx->body, "provider", false, 16, &n->provider, &e) <
 		0 ||
-	    check_provider(n.provider, &e) < 0 ||
-	    fields_int(ctx->body, "agent_id", false, 1, INT64_MAX, &n.agent_id,
+	    check_provider(n->provider, &e) < 0 ||
+	    fields_int(ctx->body, "agent_id", false, 1, INT64_MAX, &n->agent_id,
 		       &e) < 0 ||
 	    fields_object(ctx->body, "settings", false, &settings, &e) < 0) {
-		json_decref(empty);
 		api_invalid(ctx, &e);
 		return;
 	}
-	n.settings = settings != NULL ? settings : empty;
-	api_commit(ctx, write_number, &n);
-	json_decref(empty);
+	if (settings == NULL)
+		api_keep(ctx, (json_t *)(settings = json_object()));
+	n->settings = settings;
+	api_commit(ctx, write_number, n);
 }
 
 void
@@ -277,9 +281,11 @@ write_number_agent(struct store_conn *c, struct api_ctx *ctx, void *arg)
 void
 numbers_update(struct api_ctx *ctx)
 {
-	int64_t agent = 0;
+	int64_t *agent = api_alloc(ctx, sizeof(*agent));
 	struct verr e;
 
+	if (agent == NULL)
+		return;
 	if (ctx->body == NULL) {
 		api_error(ctx, 400, "missing_body", "send a JSON object");
 		return;
@@ -290,10 +296,10 @@ numbers_update(struct api_ctx *ctx)
 		api_invalid(ctx, &e);
 		return;
 	}
-	if (fields_int(ctx->body, "agent_id", false, 1, INT64_MAX, &agent, &e) <
+	if (fields_int(ctx->body, "agent_id", false, 1, INT64_MAX, agent, &e) <
 	    0) {
 		api_invalid(ctx, &e);
 		return;
 	}
-	api_commit(ctx, write_number_agent, &agent);
+	api_commit(ctx, write_number_agent, agent);
 }

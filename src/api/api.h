@@ -34,6 +34,7 @@ size_t api_body_limit(void *ctx, const char *method, const char *path,
 		      const char *authorization);
 
 /* The http_handler_fn of the daemon; ctx is the struct api. */
-void api_handle(struct http_request *req, struct http_response *res, void *ctx);
+enum http_step api_handle(struct http_request *req, struct http_response *res,
+			  void *ctx);
 
 #endif

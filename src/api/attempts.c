@@ -112,24 +112,25 @@ read_result(struct api_ctx *ctx, struct result *r, struct verr *e)
 void
 attempts_result(struct api_ctx *ctx)
 {
-	struct result r;
+	struct result *r;
 	struct verr e;
 
-	memset(&r, 0, sizeof(r));
 	if (ctx->body == NULL) {
 		api_error(ctx, 400, "missing_body", "send a JSON object");
 		return;
 	}
-	if (read_result(ctx, &r, &e) < 0) {
+	if ((r = api_alloc(ctx, sizeof(*r))) == NULL)
+		return;
+	if (read_result(ctx, r, &e) < 0) {
 		api_invalid(ctx, &e);
 		return;
 	}
-	r.s.attempt_id = ctx->id;
-	r.s.account_id = ctx->account_id;
-	r.s.ended_at = ctx->now;
-	if (r.s.outcome != OUTCOME_NO_ANSWER && r.s.outcome != OUTCOME_BUSY &&
-	    r.s.outcome != OUTCOME_FAILED &&
-	    r.s.outcome != OUTCOME_INVALID_NUMBER)
-		r.s.answered_at = ctx->now - r.s.duration_ms;
-	api_commit(ctx, write_result, &r);
+	r->s.attempt_id = ctx->id;
+	r->s.account_id = ctx->account_id;
+	r->s.ended_at = ctx->now;
+	if (r->s.outcome != OUTCOME_NO_ANSWER && r->s.outcome != OUTCOME_BUSY &&
+	    r->s.outcome != OUTCOME_FAILED &&
+	    r->s.outcome != OUTCOME_INVALID_NUMBER)
+		r->s.answered_at = ctx->now - r->s.duration_ms;
+	api_commit(ctx, write_result, r);
 }

@@ -242,37 +242,36 @@ read_csv(struct api_ctx *ctx, const char *text, json_t *good, json_t *bad)
 void
 campaigns_create(struct api_ctx *ctx)
 {
-	struct create cr = {0};
+	struct create *cr;
 	struct verr e;
 
 	if (ctx->body == NULL) {
 		api_error(ctx, 400, "missing_body", "send a JSON object");
 		return;
 	}
-	if (campaign_spec_parse(ctx->body, ctx->now, &cr.spec, &e) < 0) {
+	if ((cr = api_alloc(ctx, sizeof(*cr))) == NULL)
+		return;
+	if (campaign_spec_parse(ctx->body, ctx->now, &cr->spec, &e) < 0) {
 		api_invalid(ctx, &e);
 		return;
 	}
-	cr.contacts = json_array();
-	cr.rejected = json_array();
-	if (cr.spec.contact_csv != NULL &&
-	    read_csv(ctx, cr.spec.contact_csv, cr.contacts, cr.rejected) < 0)
-		goto out;
-	if (cr.spec.contact_list != NULL)
-		contact_check_list(cr.spec.contact_list, "phone_number",
-				   cr.contacts, cr.rejected);
-	if (cr.spec.type == CAMPAIGN_CSV && json_array_size(cr.contacts) == 0)
+	api_keep(ctx, cr->spec.settings);
+	api_keep(ctx, cr->contacts = json_array());
+	api_keep(ctx, cr->rejected = json_array());
+	if (cr->spec.contact_csv != NULL &&
+	    read_csv(ctx, cr->spec.contact_csv, cr->contacts, cr->rejected) < 0)
+		return;
+	if (cr->spec.contact_list != NULL)
+		contact_check_list(cr->spec.contact_list, "phone_number",
+				   cr->contacts, cr->rejected);
+	if (cr->spec.type == CAMPAIGN_CSV && json_array_size(cr->contacts) == 0)
 		api_ok(ctx, 422,
 		       json_pack("{s:s, s:{s:s, s:s}, s:O}", "status", "error",
 				 "error", "code", "no_valid_contacts",
 				 "message", "the campaign has no valid contact",
-				 "rejected", cr.rejected));
+				 "rejected", cr->rejected));
 	else
-		api_commit(ctx, write_create, &cr);
-out:
-	json_decref(cr.spec.settings);
-	json_decref(cr.contacts);
-	json_decref(cr.rejected);
+		api_commit(ctx, write_create, cr);
 }
 
 /* --- Show and list -------------------------------------------------------

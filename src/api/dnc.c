@@ -73,19 +73,22 @@ write_add(struct store_conn *c, struct api_ctx *ctx, void *arg)
 void
 dnc_add(struct api_ctx *ctx)
 {
-	struct entry en = {.reason = ""};
+	struct entry *en = api_alloc(ctx, sizeof(*en));
 	struct verr e;
 
-	if (fields_string(ctx->body, "number", true, 64, &en.number, &e) < 0 ||
-	    e164_check(en.number, "number", &e) < 0 ||
-	    fields_string(ctx->body, "reason", false, REASON_MAX, &en.reason,
+	if (en == NULL)
+		return;
+	en->reason = "";
+	if (fields_string(ctx->body, "number", true, 64, &en->number, &e) < 0 ||
+	    e164_check(en->number, "number", &e) < 0 ||
+	    fields_string(ctx->body, "reason", false, REASON_MAX, &en->reason,
 			  &e) < 0 ||
 	    fields_int(ctx->body, "campaign_id", false, 1, INT64_MAX,
-		       &en.campaign_id, &e) < 0) {
+		       &en->campaign_id, &e) < 0) {
 		api_invalid(ctx, &e);
 		return;
 	}
-	api_commit(ctx, write_add, &en);
+	api_commit(ctx, write_add, en);
 }
 
 struct bulk {
@@ -125,7 +128,7 @@ void
 dnc_bulk(struct api_ctx *ctx)
 {
 	const json_t *list = json_object_get(ctx->body, "numbers");
-	struct bulk b = {0};
+	struct bulk *b;
 	struct verr e;
 	size_t i;
 	json_t *n;
@@ -137,28 +140,29 @@ dnc_bulk(struct api_ctx *ctx)
 			  BULK_MAX);
 		return;
 	}
+	if ((b = api_alloc(ctx, sizeof(*b))) == NULL)
+		return;
 	if (fields_int(ctx->body, "campaign_id", false, 1, INT64_MAX,
-		       &b.campaign_id, &e) < 0) {
+		       &b->campaign_id, &e) < 0) {
 		api_invalid(ctx, &e);
 		return;
 	}
-	b.numbers = json_array();
-	b.rejected = json_array();
+	api_keep(ctx, b->numbers = json_array());
+	api_keep(ctx, b->rejected = json_array());
 	json_array_foreach(list, i, n)
 	{
 		if (json_is_string(n) &&
 		    e164_check(json_string_value(n), "number", &e) == 0) {
-			json_array_append(b.numbers, n);
+			json_array_append(b->numbers, n);
 			continue;
 		}
-		json_array_append_new(
-		    b.rejected, json_pack("{s:I, s:s, s:s}", "index",
-					  (json_int_t)i, "code", "invalid_e164",
-					  "message", "not an E.164 number"));
+		json_array_append_new(b->rejected,
+				      json_pack("{s:I, s:s, s:s}", "index",
+						(json_int_t)i, "code",
+						"invalid_e164", "message",
+						"not an E.164 number"));
 	}
-	api_commit(ctx, write_bulk, &b);
-	json_decref(b.numbers);
-	json_decref(b.rejected);
+	api_commit(ctx, write_bulk, b);
 }
 
 void

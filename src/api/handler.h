@@ -14,6 +14,21 @@
 #include "http/server.h"
 #include "store/store.h"
 
+struct api_ctx;
+struct api_block;
+
+/*
+ * A write run by api_commit on the store's writer thread. It sets the
+ * reply (api_ok or api_error) and returns 0 to keep its changes or a
+ * negative code to undo them.
+ */
+typedef int (*api_write_fn)(struct store_conn *c, struct api_ctx *ctx,
+			    void *arg);
+
+/*
+ * One request from routing to reply. It lives on the heap, since a
+ * request that writes is parked while its commit reaches the disk.
+ */
 struct api_ctx {
 	struct store *store;
 	struct http_request *req;
@@ -46,17 +61,17 @@ struct api_ctx {
 	void *stream_cls;
 	const char *stream_type;
 	char disposition[96]; /* Content-Disposition, when not empty */
+
+	/* The write api_commit() queued, and how it ended. */
+	api_write_fn write_fn;
+	void *write_arg;
+	int write_rc;
+
+	struct api_block *blocks; /* from api_alloc() */
+	json_t *kept;		  /* from api_keep() */
 };
 
 typedef void (*api_handler_fn)(struct api_ctx *ctx);
-
-/*
- * A write run by api_commit on the store's writer thread. It sets the
- * reply (api_ok or api_error) and returns 0 to keep its changes or a
- * negative code to undo them.
- */
-typedef int (*api_write_fn)(struct store_conn *c, struct api_ctx *ctx,
-			    void *arg);
 
 /* Sets a success reply; takes the reference to body. */
 void api_ok(struct api_ctx *ctx, int status, json_t *body);
@@ -78,11 +93,34 @@ int api_store_error(struct api_ctx *ctx, int rc, const char *what);
 struct store_conn *api_reader(struct api_ctx *ctx);
 
 /*
- * Runs fn in the next group commit. With an Idempotency-Key, a request
- * seen before gets its first reply again and fn does not run; a 2xx
- * reply is remembered in the same transaction as fn's changes.
+ * Has fn(conn, ctx, arg) run in the next group commit once the handler
+ * returns; the reply goes out when the commit is durable. A handler calls
+ * it last and touches nothing after it: arg must live as long as the
+ * request (from api_alloc, api_keep or the body). With an Idempotency-Key,
+ * a request seen before gets its first reply again and fn does not run;
+ * a 2xx reply is remembered in the same transaction as fn's changes.
  */
 void api_commit(struct api_ctx *ctx, api_write_fn fn, void *arg);
+
+/*
+ * The router's side of api_commit: start() parks the request and queues
+ * its write; finish(), once the request is resumed, turns a failed commit
+ * into a 503 and tells the dispatcher of a committed change.
+ */
+void api_commit_start(struct api_ctx *ctx);
+void api_commit_finish(struct api_ctx *ctx);
+
+/*
+ * Returns size zeroed bytes that live (and are wiped when freed) as long
+ * as the request, or NULL with a 503 reply set.
+ */
+void *api_alloc(struct api_ctx *ctx, size_t size);
+
+/* Keeps json (taking the reference) until the request ends. */
+void api_keep(struct api_ctx *ctx, json_t *json);
+
+/* Frees a request's context and all it holds. */
+void api_ctx_free(struct api_ctx *ctx);
 
 /* Formats ms since the epoch as an ISO 8601 UTC string (new reference). */
 json_t *api_time(int64_t ms);

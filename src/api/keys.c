@@ -64,12 +64,14 @@ write_key(struct store_conn *c, struct api_ctx *ctx, void *arg)
 void
 keys_create(struct api_ctx *ctx)
 {
-	char key[APIKEY_MAX];
+	/* Wiped when the request ends. */
+	char *key = api_alloc(ctx, APIKEY_MAX);
 
+	if (key == NULL)
+		return;
 	/* A replayed reply would have to keep the secret: never store it. */
 	ctx->idem_key = NULL;
 	api_commit(ctx, write_key, key);
-	explicit_bzero(key, sizeof(key));
 }
 
 static int

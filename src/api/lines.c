@@ -145,8 +145,8 @@ lines_add_contact(struct api_ctx *ctx)
 		api_invalid(ctx, &e);
 		return;
 	}
+	api_keep(ctx, contact);
 	api_commit(ctx, write_add_contact, contact);
-	json_decref(contact);
 }
 
 struct batch {
@@ -201,7 +201,7 @@ void
 lines_add_contacts(struct api_ctx *ctx)
 {
 	const json_t *list = json_object_get(ctx->body, "contacts");
-	struct batch b;
+	struct batch *b;
 
 	if (!json_is_array(list) || json_array_size(list) == 0 ||
 	    json_array_size(list) > BATCH_MAX) {
@@ -210,12 +210,12 @@ lines_add_contacts(struct api_ctx *ctx)
 			  BATCH_MAX);
 		return;
 	}
-	b.good = json_array();
-	b.bad = json_array();
-	contact_check_list(list, NULL, b.good, b.bad);
-	api_commit(ctx, write_add_contacts, &b);
-	json_decref(b.good);
-	json_decref(b.bad);
+	if ((b = api_alloc(ctx, sizeof(*b))) == NULL)
+		return;
+	api_keep(ctx, b->good = json_array());
+	api_keep(ctx, b->bad = json_array());
+	contact_check_list(list, NULL, b->good, b->bad);
+	api_commit(ctx, write_add_contacts, b);
 }
 
 /* --- Listing -------------------------------------------------------------

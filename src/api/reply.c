@@ -2,6 +2,7 @@
  * Replies, errors and the group-commit glue shared by every route handler.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,14 +172,60 @@ api_query_int(struct api_ctx *ctx, const char *name, int64_t min, int64_t max,
 	return 0;
 }
 
-/* --- Writes with idempotency ---------------------------------------------
+/* --- Memory that lives as long as the request --------------------------
  */
 
-struct commit {
-	struct api_ctx *ctx;
-	api_write_fn fn;
-	void *arg;
+struct api_block {
+	struct api_block *next;
+	size_t size;
+	max_align_t data[];
 };
+
+void *
+api_alloc(struct api_ctx *ctx, size_t size)
+{
+	struct api_block *b = calloc(1, sizeof(*b) + size);
+
+	if (b == NULL) {
+		api_store_error(ctx, CD_ENOMEM, "");
+		return NULL;
+	}
+	b->size = size;
+	b->next = ctx->blocks;
+	ctx->blocks = b;
+	return b->data;
+}
+
+void
+api_keep(struct api_ctx *ctx, json_t *json)
+{
+	if (ctx->kept == NULL)
+		ctx->kept = json_array();
+	json_array_append_new(ctx->kept, json);
+}
+
+void
+api_ctx_free(struct api_ctx *ctx)
+{
+	struct api_block *b, *next;
+
+	if (ctx == NULL)
+		return;
+	store_release(ctx->store, ctx->reader);
+	json_decref(ctx->body);
+	json_decref(ctx->reply);
+	json_decref(ctx->kept);
+	/* Some blocks held secrets (a new API key): wipe them all. */
+	for (b = ctx->blocks; b != NULL; b = next) {
+		next = b->next;
+		explicit_bzero(b->data, b->size);
+		free(b);
+	}
+	free(ctx);
+}
+
+/* --- Writes with idempotency ---------------------------------------------
+ */
 
 static int
 replay(struct api_ctx *ctx, int status, char *body)
@@ -206,11 +253,11 @@ remember(struct store_conn *c, struct api_ctx *ctx)
 	return rc;
 }
 
+/* The write of a request, on the writer thread. */
 static int
 commit_run(struct store_conn *c, void *p)
 {
-	struct commit *cm = p;
-	struct api_ctx *ctx = cm->ctx;
+	struct api_ctx *ctx = p;
 	int rc, status;
 	char *body;
 
@@ -226,7 +273,7 @@ commit_run(struct store_conn *c, void *p)
 		if (rc != CD_ENOTFOUND)
 			return api_store_error(ctx, rc, "");
 	}
-	rc = cm->fn(c, ctx, cm->arg);
+	rc = ctx->write_fn(c, ctx, ctx->write_arg);
 	if (rc < 0)
 		return rc;
 	if (ctx->idem_key != NULL && ctx->status / 100 == 2)
@@ -237,9 +284,33 @@ commit_run(struct store_conn *c, void *p)
 void
 api_commit(struct api_ctx *ctx, api_write_fn fn, void *arg)
 {
-	struct commit cm = {ctx, fn, arg};
-	int rc = store_write(ctx->store, commit_run, &cm);
+	ctx->write_fn = fn;
+	ctx->write_arg = arg;
+}
 
+/* On the writer thread, once the write is durable (or failed). */
+static void
+commit_done(void *p, int rc)
+{
+	struct api_ctx *ctx = p;
+
+	ctx->write_rc = rc;
+	http_resume(ctx->req);
+}
+
+void
+api_commit_start(struct api_ctx *ctx)
+{
+	http_suspend(ctx->req);
+	store_write_async(ctx->store, commit_run, ctx, commit_done, ctx);
+}
+
+void
+api_commit_finish(struct api_ctx *ctx)
+{
+	int rc = ctx->write_rc;
+
+	ctx->write_fn = NULL;
 	if (rc == CD_ESTORE || rc == CD_ESHUTDOWN || rc == CD_ENOMEM) {
 		log_error("write failed: %s", cd_strerror(rc));
 		api_store_error(ctx, rc, "");

@@ -464,20 +464,54 @@ api_body_limit(void *p, const char *method, const char *path,
 	return max;
 }
 
-void
+static enum http_step
+reply(struct api_ctx *ctx, struct http_response *res)
+{
+	render(ctx, res);
+	if (ctx->status >= 500)
+		log_warn("%s %s -> %d", http_method(ctx->req),
+			 http_path(ctx->req), ctx->status);
+	return HTTP_DONE;
+}
+
+static void
+free_ctx(void *p)
+{
+	api_ctx_free(p);
+}
+
+static const char no_memory_json[] =
+    "{\"status\": \"error\", \"error\": {\"code\": \"out_of_memory\", "
+    "\"message\": \"try again later\"}}";
+
+enum http_step
 api_handle(struct http_request *req, struct http_response *res, void *p)
 {
 	struct api *api = p;
-	struct api_ctx ctx = {
-	    .store = api->store, .req = req, .dispatcher = api->dispatcher};
+	struct api_ctx *ctx = http_state(req);
 
-	ctx.now = clock_now_ms();
-	route_request(api, &ctx);
-	render(&ctx, res);
-	if (ctx.status >= 500)
-		log_warn("%s %s -> %d", http_method(req), http_path(req),
-			 ctx.status);
-	store_release(api->store, ctx.reader);
-	json_decref(ctx.body);
-	json_decref(ctx.reply);
+	if (ctx != NULL) {
+		/* Resumed: the request's write has reached the disk. */
+		api_commit_finish(ctx);
+		return reply(ctx, res);
+	}
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
+		res->status = 503;
+		res->body = strdup(no_memory_json);
+		res->body_len = res->body != NULL ? strlen(res->body) : 0;
+		return HTTP_DONE;
+	}
+	ctx->store = api->store;
+	ctx->req = req;
+	ctx->dispatcher = api->dispatcher;
+	ctx->now = clock_now_ms();
+	http_set_state(req, ctx, free_ctx);
+	route_request(api, ctx);
+	/* A parked request must not hold this thread's read connection. */
+	store_release(api->store, ctx->reader);
+	ctx->reader = NULL;
+	if (ctx->write_fn == NULL)
+		return reply(ctx, res);
+	api_commit_start(ctx);
+	return HTTP_LATER;
 }

@@ -21,11 +21,17 @@
 /* Commits slower than this are logged: the disk is struggling. */
 #define SLOW_COMMIT_MS 100
 
+/*
+ * A queued write. When it is done, the writer calls done(done_arg, rc);
+ * a waiting caller's done posts a semaphore, a caller that went on frees
+ * the request there.
+ */
 struct write_req {
 	store_write_fn fn;
 	void *arg;
 	int rc;
-	sem_t done; /* posted by the writer once rc is final */
+	store_done_fn done;
+	void *done_arg;
 	struct write_req *next;
 };
 
@@ -93,10 +99,7 @@ run_one(struct store *s, struct write_req *r)
 		r->rc = CD_ESTORE;
 }
 
-/*
- * Wakes each writer's caller. A semaphore per request, rather than one
- * condition variable, keeps the woken threads from piling up on a lock.
- */
+/* Tells each write of a batch how it ended, once the batch is durable. */
 static void
 finish_batch(struct write_req *batch, int commit_rc)
 {
@@ -106,7 +109,7 @@ finish_batch(struct write_req *batch, int commit_rc)
 		next = r->next;
 		if (commit_rc < 0)
 			r->rc = CD_ESTORE;
-		sem_post(&r->done);
+		r->done(r->done_arg, r->rc);
 	}
 }
 
@@ -204,29 +207,96 @@ start_upkeep(struct store *s)
 	s->be->disconnect(s->uconn);
 }
 
-int
-store_write(struct store *s, store_write_fn fn, void *arg)
+/* Queues r for the writer, or returns CD_ESHUTDOWN while closing. */
+static int
+enqueue(struct store *s, struct write_req *r)
 {
-	struct write_req r = {.fn = fn, .arg = arg};
-
-	sem_init(&r.done, 0, 0);
 	pthread_mutex_lock(&s->lock);
 	if (s->stopping) {
 		pthread_mutex_unlock(&s->lock);
-		sem_destroy(&r.done);
 		return CD_ESHUTDOWN;
 	}
-	/* r lives on this stack until the writer posts r.done. */
-	/* cppcheck-suppress autoVariables */
-	*s->tailp = &r;
-	/* cppcheck-suppress autoVariables */
-	s->tailp = &r.next;
+	*s->tailp = r;
+	s->tailp = &r->next;
 	pthread_cond_signal(&s->work);
 	pthread_mutex_unlock(&s->lock);
-	while (sem_wait(&r.done) != 0)
-		;
-	sem_destroy(&r.done);
-	return r.rc;
+	return 0;
+}
+
+/*
+ * A waiting caller sleeps on a semaphore of its own, rather than on one
+ * condition variable, so that a batch's callers do not pile up on a lock
+ * when they wake.
+ */
+struct waiter {
+	sem_t sem;
+	int rc;
+};
+
+static void
+wake_waiter(void *arg, int rc)
+{
+	struct waiter *w = arg;
+
+	w->rc = rc;
+	sem_post(&w->sem);
+}
+
+int
+store_write(struct store *s, store_write_fn fn, void *arg)
+{
+	struct waiter w = {.rc = 0};
+	struct write_req r = {
+	    .fn = fn, .arg = arg, .done = wake_waiter, .done_arg = &w};
+	int rc;
+
+	sem_init(&w.sem, 0, 0);
+	/* r and w live on this stack until the writer posts w.sem. */
+	if ((rc = enqueue(s, &r)) == 0) {
+		while (sem_wait(&w.sem) != 0)
+			;
+		rc = w.rc;
+	}
+	sem_destroy(&w.sem);
+	return rc;
+}
+
+struct async {
+	struct write_req r;
+	store_done_fn done;
+	void *done_arg;
+};
+
+static void
+finish_async(void *arg, int rc)
+{
+	struct async *a = arg;
+	store_done_fn done = a->done;
+	void *done_arg = a->done_arg;
+
+	free(a);
+	done(done_arg, rc);
+}
+
+void
+store_write_async(struct store *s, store_write_fn fn, void *arg,
+		  store_done_fn done, void *done_arg)
+{
+	struct async *a = malloc(sizeof(*a));
+	int rc;
+
+	if (a == NULL) {
+		done(done_arg, CD_ENOMEM);
+		return;
+	}
+	*a = (struct async){
+	    .r = {.fn = fn, .arg = arg}, .done = done, .done_arg = done_arg};
+	a->r.done = finish_async;
+	a->r.done_arg = a;
+	if ((rc = enqueue(s, &a->r)) < 0) {
+		free(a);
+		done(done_arg, rc);
+	}
 }
 
 static int

@@ -57,6 +57,19 @@ typedef int (*store_write_fn)(struct store_conn *c, void *arg);
  */
 int store_write(struct store *s, store_write_fn fn, void *arg);
 
+/* Told how a write ended: rc is what store_write() would have returned. */
+typedef void (*store_done_fn)(void *done_arg, int rc);
+
+/*
+ * Runs fn(conn, arg) in the next group commit like store_write(), without
+ * waiting: done(done_arg, rc) is called once the commit is on stable
+ * storage, on the writer thread (so it must be quick and must not write),
+ * or at once on the calling thread when the write cannot be queued (out of
+ * memory, or closing). arg must stay valid until then.
+ */
+void store_write_async(struct store *s, store_write_fn fn, void *arg,
+		       store_done_fn done, void *done_arg);
+
 /* --- Accounts and API keys --------------------------------------------- */
 
 struct store_key {

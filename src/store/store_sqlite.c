@@ -4,6 +4,7 @@
  * once per connection and kept.
  */
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -361,14 +362,26 @@ configure(struct sqlite_conn *c)
 	return 0;
 }
 
+/*
+ * SQLite counts every allocation under one process-wide mutex unless told
+ * not to; the writer and the HTTP threads would queue on it.
+ */
+static void
+setup_library(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int
 sqlite_connect(const char *target, struct store_conn **out)
 {
-	struct sqlite_conn *c = calloc(1, sizeof(*c));
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct sqlite_conn *c;
 	int flags =
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
-	if (c == NULL)
+	pthread_once(&once, setup_library);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return CD_ENOMEM;
 	c->base.be = &store_sqlite_backend;
 	if (sqlite3_open_v2(target, &c->db, flags, NULL) != SQLITE_OK) {

@@ -137,13 +137,18 @@ _DEFAULT = object()
 class Client:
     """A small JSON client for one account (its API key)."""
 
-    def __init__(self, port, key, host="127.0.0.1"):
+    def __init__(self, port, key, host="127.0.0.1", source=None):
         self.host = host
         self.port = port
         self.key = key
+        self.source = source  # a local address to connect from
 
     def with_key(self, key):
-        return Client(self.port, key, self.host)
+        return Client(self.port, key, self.host, self.source)
+
+    def from_address(self, source):
+        """The same client connecting from another loopback address."""
+        return Client(self.port, self.key, self.host, source)
 
     def request(self, method, path, body=None, headers=None, key=_DEFAULT,
                 timeout=30):
@@ -171,8 +176,9 @@ class Client:
                 hdrs.pop(k, None)
             else:
                 hdrs[k] = v
-        conn = http.client.HTTPConnection(self.host, self.port,
-                                          timeout=timeout)
+        conn = http.client.HTTPConnection(
+            self.host, self.port, timeout=timeout,
+            source_address=(self.source, 0) if self.source else None)
         try:
             conn.request(method, path, body=data, headers=hdrs)
             r = conn.getresponse()

@@ -239,9 +239,12 @@ rig_start(struct http_rig *r)
 	assert_int_equal(store_open(db, &r->store), 0);
 	r->api = api_new(r->store, NULL);
 	assert_non_null(r->api);
-	assert_int_equal(http_start("127.0.0.1:0", api_handle, api_body_limit,
-				    r->api, &r->srv),
-			 0);
+	struct http_config cfg = {.listen = "127.0.0.1:0",
+				  .fn = api_handle,
+				  .limit = api_body_limit,
+				  .ctx = r->api};
+
+	assert_int_equal(http_start(&cfg, &r->srv), 0);
 	r->port = http_port(r->srv);
 	assert_true(r->port > 0);
 }
