@@ -5,6 +5,7 @@
 #ifndef CD_API_HANDLER_H
 #define CD_API_HANDLER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -38,7 +39,9 @@ struct api_ctx {
 	int64_t sub_id;		       /* a second id in the path, if any */
 	struct dispatcher *dispatcher; /* told of committed changes */
 	int64_t touched; /* campaign a write changed, to tell the dispatcher */
-	json_t *body;	 /* the parsed request body, or NULL */
+	bool lines_only; /* ...and it only gained lines */
+	void (*after)(void); /* runs once a 2xx write is durable */
+	json_t *body;	     /* the parsed request body, or NULL */
 	const char *idem_key;
 	unsigned char fingerprint[32]; /* of method, path and body */
 	int64_t now;		       /* ms, when the request arrived */
@@ -118,6 +121,12 @@ void *api_alloc(struct api_ctx *ctx, size_t size);
 
 /* Keeps json (taking the reference) until the request ends. */
 void api_keep(struct api_ctx *ctx, json_t *json);
+
+/*
+ * Makes every HTTP thread forget the API keys it keeps (see check_key),
+ * after a key was revoked.
+ */
+void api_keys_changed(void);
 
 /* Frees a request's context and all it holds. */
 void api_ctx_free(struct api_ctx *ctx);

@@ -97,6 +97,7 @@ write_revoke(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	json_decref(keys);
 	if (rc < 0)
 		return api_store_error(ctx, rc, "active key");
+	ctx->after = api_keys_changed;
 	api_ok(ctx, 200,
 	       json_pack("{s:s, s:I, s:b}", "status", "success", "id",
 			 (json_int_t)ctx->id, "active", 0));

@@ -119,6 +119,7 @@ write_add_contact(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	}
 	count_new_line(&cp, st, ctx->now);
 	ctx->touched = cp.id;
+	ctx->lines_only = true;
 	reply =
 	    json_pack("{s:s, s:s, s:I}", "status", "success", "campaign_status",
 		      campaign_status_name(campaign_status_of(&cp, ctx->now)),
@@ -185,6 +186,7 @@ write_add_contacts(struct store_conn *c, struct api_ctx *ctx, void *arg)
 				     line_status_name(st)));
 	}
 	ctx->touched = cp.id;
+	ctx->lines_only = true;
 	api_ok(
 	    ctx, 200,
 	    json_pack("{s:s, s:s, s:O, s:O}", "status", "success",

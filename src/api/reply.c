@@ -316,6 +316,14 @@ api_commit_finish(struct api_ctx *ctx)
 		api_store_error(ctx, rc, "");
 		return;
 	}
-	if (ctx->status / 100 == 2 && ctx->touched != 0)
+	if (ctx->status / 100 != 2)
+		return;
+	if (ctx->after != NULL)
+		ctx->after();
+	if (ctx->touched == 0)
+		return;
+	if (ctx->lines_only)
+		dispatch_lines_added(ctx->dispatcher, ctx->touched);
+	else
 		dispatch_notify(ctx->dispatcher, ctx->touched);
 }

@@ -231,6 +231,66 @@ find_route(const char *method, const char *path, int64_t ids[2], char *allow,
 }
 
 /*
+ * Keys each HTTP thread read lately, so that a burst of requests does not
+ * read the store once each. An entry lives KEY_CACHE_MS, and every entry
+ * goes stale at once when this process revokes a key (api_keys_changed);
+ * a key revoked by another process (the command line) stops working
+ * within KEY_CACHE_MS.
+ */
+#define KEY_CACHE_SLOTS 16
+#define KEY_CACHE_MS	1000
+
+struct cached_key {
+	struct store_key key; /* key.prefix empty when the slot is free */
+	int64_t until;	      /* monotonic ms */
+	unsigned gen;
+};
+
+static _Thread_local struct cached_key key_cache[KEY_CACHE_SLOTS];
+static atomic_uint key_gen;
+
+void
+api_keys_changed(void)
+{
+	atomic_fetch_add(&key_gen, 1);
+}
+
+static struct cached_key *
+key_slot(const char *prefix)
+{
+	unsigned h = 2166136261u;
+
+	for (; *prefix != '\0'; prefix++)
+		h = (h ^ (unsigned char)*prefix) * 16777619u;
+	return &key_cache[h % KEY_CACHE_SLOTS];
+}
+
+/* Finds a key by prefix, in this thread's cache or else in the store. */
+static int
+find_key(struct api_ctx *ctx, const char *prefix, struct store_key *key)
+{
+	struct cached_key *slot = key_slot(prefix);
+	unsigned gen = atomic_load(&key_gen);
+	int64_t now = clock_mono_ms();
+	struct store_conn *c;
+	int rc;
+
+	if (slot->gen == gen && now < slot->until &&
+	    strcmp(slot->key.prefix, prefix) == 0) {
+		*key = slot->key;
+		return 0;
+	}
+	if ((c = api_reader(ctx)) == NULL)
+		return CD_ESTORE;
+	if ((rc = store_key_find(c, prefix, key)) == 0) {
+		slot->key = *key;
+		slot->until = now + KEY_CACHE_MS;
+		slot->gen = gen;
+	}
+	return rc;
+}
+
+/*
  * Checks an Authorization header value; sets ctx->account_id and
  * ctx->key_id, or an error reply.
  */
@@ -240,7 +300,6 @@ check_key(struct api_ctx *ctx, const char *auth)
 	char prefix[APIKEY_PREFIX_LEN + 1];
 	unsigned char hash[32];
 	struct store_key key;
-	struct store_conn *c;
 	int rc;
 
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
@@ -249,9 +308,7 @@ check_key(struct api_ctx *ctx, const char *auth)
 	if (apikey_parse(auth + 7, prefix, hash) < 0)
 		return api_error(ctx, 401, "invalid_api_key",
 				 "the API key is not valid");
-	if ((c = api_reader(ctx)) == NULL)
-		return CD_ESTORE;
-	rc = store_key_find(c, prefix, &key);
+	rc = find_key(ctx, prefix, &key);
 	if (rc == CD_ENOTFOUND ||
 	    (rc == 0 && !apikey_hash_equal(hash, key.hash)))
 		return api_error(ctx, 401, "invalid_api_key",

@@ -27,8 +27,9 @@
 struct dcampaign {
 	int64_t id;
 	int64_t account_id;
-	bool dirty;  /* reload before use */
-	bool queued; /* on the dirty list */
+	bool dirty;    /* reload before use */
+	bool queued;   /* on the dirty list */
+	bool dialling; /* under lock: could dial when last reloaded */
 	struct dcampaign *next_dirty;
 
 	struct campaign_facts facts;
@@ -57,6 +58,7 @@ struct dispatcher {
 	/* Under lock: */
 	struct idmap campaigns; /* id -> struct dcampaign */
 	struct dcampaign *dirty;
+	bool urgent; /* a change that may need a call placed */
 	struct carrier_event *events;
 	size_t nevents, capevents;
 
@@ -129,7 +131,31 @@ dispatch_notify(struct dispatcher *d, int64_t campaign_id)
 		return;
 	pthread_mutex_lock(&d->lock);
 	mark_dirty_locked(d, campaign_id);
+	d->urgent = true;
 	pthread_cond_signal(&d->wake);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/*
+ * Lines added to a campaign that cannot dial now (paused, cancelled,
+ * scheduled, outside its hours) change nothing until it can: the campaign
+ * is reloaded at the next pass, without waking the dispatcher once per
+ * contact of a webhook burst.
+ */
+void
+dispatch_lines_added(struct dispatcher *d, int64_t campaign_id)
+{
+	struct dcampaign *dc;
+
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->lock);
+	dc = idmap_get(&d->campaigns, campaign_id);
+	mark_dirty_locked(d, campaign_id);
+	if (dc == NULL || dc->dialling) {
+		d->urgent = true;
+		pthread_cond_signal(&d->wake);
+	}
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -375,6 +401,7 @@ reload_dirty(struct dispatcher *d)
 	pthread_mutex_lock(&d->lock);
 	list = d->dirty;
 	d->dirty = NULL;
+	d->urgent = false;
 	for (dc = list; dc != NULL; dc = dc->next_dirty) {
 		dc->queued = false;
 		dc->dirty = false;
@@ -702,6 +729,16 @@ log_status_changes(struct dispatcher *d, int64_t now)
 	}
 }
 
+/* Notes which campaigns could dial now, for dispatch_lines_added(). */
+static void
+note_dialling(struct dispatcher *d, int64_t now)
+{
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < d->nall; i++)
+		d->all[i]->dialling = dialling_allowed(d->all[i], now);
+	pthread_mutex_unlock(&d->lock);
+}
+
 static void
 wait_for_work(struct dispatcher *d, int64_t deadline_mono)
 {
@@ -709,7 +746,7 @@ wait_for_work(struct dispatcher *d, int64_t deadline_mono)
 	int64_t ms;
 
 	pthread_mutex_lock(&d->lock);
-	while (!d->stopping && d->dirty == NULL && d->nevents == 0) {
+	while (!d->stopping && !d->urgent && d->nevents == 0) {
 		ms = deadline_mono - clock_mono_ms();
 		if (ms <= 0)
 			break;
@@ -773,6 +810,7 @@ dispatch_main(void *arg)
 			claim_and_place(d, &pass, now);
 		reload_dirty(d);
 		log_status_changes(d, now);
+		note_dialling(d, now);
 		wait_for_work(d, plan_wake(d, clock_now_ms()));
 	}
 	free(pass.runnable);

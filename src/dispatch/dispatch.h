@@ -35,4 +35,11 @@ void dispatch_stop(struct dispatcher *d);
  */
 void dispatch_notify(struct dispatcher *d, int64_t campaign_id);
 
+/*
+ * Tells the dispatcher that lines were added to a campaign and nothing
+ * else changed: it wakes only if the campaign could dial now, and reloads
+ * the campaign at its next pass otherwise.
+ */
+void dispatch_lines_added(struct dispatcher *d, int64_t campaign_id);
+
 #endif

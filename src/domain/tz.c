@@ -73,13 +73,29 @@ icu_knows(const UChar *id, int32_t len)
 	return U_SUCCESS(st) && system;
 }
 
+/*
+ * Zones this thread found valid lately: asking ICU costs microseconds,
+ * and every status of a campaign with daily hours checks its zone.
+ */
+#define KNOWN_SLOTS 4
+static _Thread_local char known[KNOWN_SLOTS][TZ_NAME_MAX];
+static _Thread_local unsigned known_next;
+
 bool
 tz_valid(const char *zone)
 {
 	UChar id[TZ_NAME_MAX];
 	int32_t len;
+	unsigned i;
 
-	return zone_to_uchars(zone, id, &len) && icu_knows(id, len);
+	for (i = 0; i < KNOWN_SLOTS; i++)
+		if (known[i][0] != '\0' && strcmp(known[i], zone) == 0)
+			return true;
+	if (!zone_to_uchars(zone, id, &len) || !icu_knows(id, len))
+		return false;
+	/* zone_to_uchars() checked that it fits. */
+	strcpy(known[known_next++ % KNOWN_SLOTS], zone);
+	return true;
 }
 
 int

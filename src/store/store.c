@@ -51,6 +51,18 @@ struct store {
 	pthread_t writer;
 	struct store_conn *wconn;
 
+	/*
+	 * Batches committed but not yet durable, oldest first, for the syncer
+	 * thread (backends with a sync hook).
+	 */
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_work;
+	struct write_req *unsynced;
+	struct write_req **unsynced_tail;
+	bool sync_stopping;
+	bool syncing;
+	pthread_t syncer;
+
 	pthread_t upkeeper;
 	bool upkeeping;
 	struct store_conn *uconn;
@@ -153,7 +165,76 @@ run_batch(struct store *s, struct write_req *batch)
 		log_error("store: commit of %d writes failed", n);
 		s->be->rollback(s->wconn);
 	}
-	finish_batch(batch, rc);
+	if (rc < 0 || !s->syncing) {
+		finish_batch(batch, rc);
+		return;
+	}
+	/* Answered once synced; the writer goes on with the next batch. */
+	pthread_mutex_lock(&s->sync_lock);
+	*s->unsynced_tail = batch;
+	s->unsynced_tail = &last->next;
+	pthread_cond_signal(&s->sync_work);
+	pthread_mutex_unlock(&s->sync_lock);
+}
+
+/*
+ * Makes committed batches durable, as many at a time as have piled up
+ * during the previous sync, then tells their writes.
+ */
+static void *
+syncer_main(void *arg)
+{
+	struct store *s = arg;
+	struct write_req *batch;
+	int64_t t0;
+	int rc;
+
+	log_set_context("syncer");
+	for (;;) {
+		pthread_mutex_lock(&s->sync_lock);
+		while (s->unsynced == NULL && !s->sync_stopping)
+			pthread_cond_wait(&s->sync_work, &s->sync_lock);
+		batch = s->unsynced;
+		s->unsynced = NULL;
+		s->unsynced_tail = &s->unsynced;
+		pthread_mutex_unlock(&s->sync_lock);
+		if (batch == NULL)
+			return NULL;
+		t0 = clock_mono_ms();
+		rc = s->be->sync(s->wconn);
+		if (clock_mono_ms() - t0 > SLOW_COMMIT_MS)
+			log_warn("store: a sync took %lld ms",
+				 (long long)(clock_mono_ms() - t0));
+		finish_batch(batch, rc);
+	}
+}
+
+static int
+start_syncer(struct store *s)
+{
+	pthread_mutex_init(&s->sync_lock, NULL);
+	pthread_cond_init(&s->sync_work, NULL);
+	s->unsynced_tail = &s->unsynced;
+	if (s->be->sync == NULL)
+		return 0;
+	if (pthread_create(&s->syncer, NULL, syncer_main, s) != 0)
+		return CD_ESTORE;
+	s->syncing = true;
+	return 0;
+}
+
+static void
+stop_syncer(struct store *s)
+{
+	if (s->syncing) {
+		pthread_mutex_lock(&s->sync_lock);
+		s->sync_stopping = true;
+		pthread_cond_signal(&s->sync_work);
+		pthread_mutex_unlock(&s->sync_lock);
+		pthread_join(s->syncer, NULL);
+	}
+	pthread_mutex_destroy(&s->sync_lock);
+	pthread_cond_destroy(&s->sync_work);
 }
 
 static void *
@@ -307,6 +388,8 @@ open_writer(struct store *s)
 	rc = s->be->connect(s->target, &s->wconn);
 	if (rc == 0)
 		rc = s->be->migrate(s->wconn);
+	if (rc == 0 && s->be->sync != NULL)
+		rc = s->be->sync(s->wconn);
 	if (rc == 0)
 		s->schema_version = s->be->schema_version(s->wconn);
 	return rc;
@@ -327,10 +410,12 @@ store_open(const char *url, struct store **out)
 	lock_init_hot(&s->pool_lock);
 	lock_init_hot(&s->lock);
 	pthread_cond_init(&s->work, NULL);
-	if (s->target == NULL || open_writer(s) < 0)
+	if (s->target == NULL || open_writer(s) < 0 || start_syncer(s) < 0)
 		goto fail;
-	if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+		stop_syncer(s);
 		goto fail;
+	}
 	start_upkeep(s);
 	*out = s;
 	return 0;
@@ -358,6 +443,7 @@ store_close(struct store *s)
 		pthread_cond_signal(&s->upkeep_stop);
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->writer, NULL);
+	stop_syncer(s);
 	if (s->upkeeping) {
 		pthread_join(s->upkeeper, NULL);
 		pthread_cond_destroy(&s->upkeep_stop);

@@ -28,9 +28,16 @@ struct store_backend {
 	 */
 	void (*upkeep)(struct store_conn *c);
 
-	/* The writer's transaction and each write's savepoint. */
+	/*
+	 * The writer's transaction and each write's savepoint. When sync is
+	 * not NULL, commit() need not reach stable storage: sync() (called
+	 * from another thread, while the writer goes on) makes every commit
+	 * made on c before it was called durable, touching nothing of c that
+	 * the writer uses.
+	 */
 	int (*begin)(struct store_conn *c);
 	int (*commit)(struct store_conn *c);
+	int (*sync)(struct store_conn *c);
 	void (*rollback)(struct store_conn *c);
 	int (*savepoint)(struct store_conn *c);
 	int (*release)(struct store_conn *c);
