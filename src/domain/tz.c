@@ -88,7 +88,7 @@ tz_valid(const char *zone)
 	int32_t len;
 	unsigned i;
 
-	for (i = 0; i < KNOWN_SLOTS; i++)
+	for (i = 0; zone != NULL && i < KNOWN_SLOTS; i++)
 		if (known[i][0] != '\0' && strcmp(known[i], zone) == 0)
 			return true;
 	if (!zone_to_uchars(zone, id, &len) || !icu_knows(id, len))
