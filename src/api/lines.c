@@ -108,7 +108,12 @@ write_add_contact(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	int64_t id;
 	int rc;
 
-	if ((rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp)) < 0)
+	/*
+	 * A line due now makes the campaign's status what its state and
+	 * hours say, whatever its counts: read those only for a line that
+	 * was skipped.
+	 */
+	if ((rc = store_campaign_head(c, ctx->account_id, ctx->id, &cp)) < 0)
 		return api_store_error(ctx, rc, "campaign");
 	if ((rc = open_for_contacts(ctx, &cp)) < 0 ||
 	    (rc = lines_insert(c, ctx, &cp, arg, &id, &st)) < 0) {
@@ -117,7 +122,13 @@ write_add_contact(struct store_conn *c, struct api_ctx *ctx, void *arg)
 		store_campaign_clear(&cp);
 		return rc;
 	}
-	count_new_line(&cp, st, ctx->now);
+	if (st != LINE_PENDING) {
+		store_campaign_clear(&cp);
+		rc = store_campaign_get(c, ctx->account_id, ctx->id, &cp);
+		if (rc < 0)
+			return api_store_error(ctx, rc, "campaign");
+	} else
+		count_new_line(&cp, st, ctx->now);
 	ctx->touched = cp.id;
 	ctx->lines_only = true;
 	reply =

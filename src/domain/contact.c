@@ -22,10 +22,11 @@ add_shape(const json_t *row, json_t **out, struct verr *e)
 	    (meta && fields_flat_object(meta, "metadata", CONTACT_VARIABLES_MAX,
 					e) < 0))
 		return CD_EINVAL;
-	*out =
-	    json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
-		      vars ? json_deep_copy(vars) : json_object(), "metadata",
-		      meta ? json_deep_copy(meta) : json_object());
+	/* Shared with row, not copied: neither is ever changed. */
+	*out = json_pack("{s:s, s:o, s:o}", "to_number", to, "custom_variables",
+			 vars ? json_incref((json_t *)vars) : json_object(),
+			 "metadata",
+			 meta ? json_incref((json_t *)meta) : json_object());
 	return *out != NULL ? 0 : CD_ENOMEM;
 }
 

@@ -18,7 +18,8 @@
  * and the row has no to_number, a contact-list row whose number_key column
  * holds the number and whose other columns become custom variables.
  * Returns 0 and sets *out to a new normalised object, CD_EINVAL with *e
- * naming the field, or CD_ENOMEM.
+ * naming the field, or CD_ENOMEM. The object may share custom_variables
+ * and metadata with row: change neither.
  */
 int contact_check(const json_t *row, const char *number_key, json_t **out,
 		  struct verr *e);

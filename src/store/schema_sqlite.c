@@ -143,7 +143,16 @@ static const char v2[] =
 static const char v3[] =
     "CREATE INDEX line_campaign_order ON line(campaign_id, id);";
 
-const char *const schema_sqlite_migrations[] = {v1, v2, v3};
+/*
+ * The waiting lines' index, its condition written as comparisons: SQLite
+ * builds a temporary table for an IN list each time it evaluates one, and
+ * it evaluates this condition on every insert.
+ */
+static const char v4[] = "DROP INDEX line_due;"
+			 "CREATE INDEX line_due ON line(campaign_id, due_at)"
+			 " WHERE status < 4 AND status <> 1;";
+
+const char *const schema_sqlite_migrations[] = {v1, v2, v3, v4};
 
 const int schema_sqlite_version = (int)(sizeof(schema_sqlite_migrations) /
 					sizeof(schema_sqlite_migrations[0]));

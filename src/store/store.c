@@ -683,6 +683,13 @@ store_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
 }
 
 int
+store_campaign_head(struct store_conn *c, int64_t account_id, int64_t id,
+		    struct store_campaign *out)
+{
+	return c->be->campaign_head(c, account_id, id, out);
+}
+
+int
 store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 		   struct store_campaign *out)
 {

@@ -188,6 +188,14 @@ int store_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
 			  int64_t *id);
 
 /*
+ * Fills *out with the campaign alone: its counts are zero and next_due_at
+ * is -1 (the cheap read for a caller that needs neither). Otherwise like
+ * store_campaign_get().
+ */
+int store_campaign_head(struct store_conn *c, int64_t account_id, int64_t id,
+			struct store_campaign *out);
+
+/*
  * Fills *out with the campaign, its line counts and next due time.
  * account_id 0 matches any account. CD_ENOTFOUND when absent.
  */

@@ -68,6 +68,8 @@ struct store_backend {
 
 	int (*campaign_insert)(struct store_conn *,
 			       const struct store_campaign *, int64_t *);
+	int (*campaign_head)(struct store_conn *, int64_t, int64_t,
+			     struct store_campaign *);
 	int (*campaign_get)(struct store_conn *, int64_t, int64_t,
 			    struct store_campaign *);
 	int (*campaign_ids)(struct store_conn *, int64_t, json_t **);

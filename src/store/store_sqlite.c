@@ -19,6 +19,17 @@
 #include "store/schema_sqlite.h"
 #include "store/store_backend.h"
 
+/*
+ * Lines waiting for their due time (pending, retry or callback scheduled):
+ * the condition of the line_due index, word for word so that the queries
+ * can use it, and comparisons rather than an IN list (schema_sqlite.c).
+ */
+#define LINE_WAITING "status < 4 AND status <> 1"
+_Static_assert(LINE_PENDING == 0 && LINE_CALLING == 1 &&
+		   LINE_RETRY_SCHEDULED == 2 && LINE_CALLBACK_SCHEDULED == 3 &&
+		   LINE_COMPLETED == 4,
+	       "LINE_WAITING spells out these values");
+
 enum stmt_id {
 	S_BEGIN,
 	S_COMMIT,
@@ -141,7 +152,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CAMPAIGN_COUNTS] = "SELECT status, n FROM line_count "
 			  "WHERE campaign_id = ?",
     [S_CAMPAIGN_NEXT_DUE] = "SELECT min(due_at) FROM line "
-			    "WHERE campaign_id = ? AND status IN (0, 2, 3)",
+			    "INDEXED BY line_due "
+			    "WHERE campaign_id = ? AND " LINE_WAITING,
     [S_CAMPAIGN_IDS] = "SELECT id FROM campaign WHERE account_id = ? "
 		       "ORDER BY id DESC",
     [S_CAMPAIGN_UPDATE] = "UPDATE campaign SET state = ?, start_at = ?, "
@@ -162,7 +174,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "WHERE campaign_id = ?1 AND (?2 < 0 OR status = ?2)",
     [S_LINE_CANCEL_OPEN] = "UPDATE line SET status = 7, updated_at = ?2 "
 			   "WHERE campaign_id = ?1 "
-			   "AND status IN (0, 2, 3)",
+			   "AND " LINE_WAITING,
     [S_IDEM_GET] = "SELECT fingerprint, status, body FROM idempotency "
 		   "WHERE account_id = ? AND key = ?",
     [S_IDEM_PUT] = "INSERT INTO idempotency (account_id, key, "
@@ -171,7 +183,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CAMPAIGN_LIVE] = "SELECT id FROM campaign WHERE state IN (1, 2)",
     [S_LINE_DUE] = "SELECT id, to_number, custom_variables, metadata, "
 		   "due_at, attempts, retries, reschedules FROM line "
-		   "WHERE campaign_id = ?1 AND status IN (0, 2, 3) "
+		   "INDEXED BY line_due "
+		   "WHERE campaign_id = ?1 AND " LINE_WAITING " "
 		   "AND due_at <= ?2 ORDER BY due_at LIMIT ?3",
     [S_LINE_SET] = "UPDATE line SET status = ?2, due_at = ?3, retries = ?4, "
 		   "reschedules = ?5, "
@@ -186,7 +199,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "?4, ?5, ?6, ?7)",
     [S_LINE_CALLING] = "UPDATE line SET status = 1, "
 		       "attempts = attempts + 1, updated_at = ?2 "
-		       "WHERE id = ?1 AND status IN (0, 2, 3) "
+		       "WHERE id = ?1 AND " LINE_WAITING " "
 		       "RETURNING attempts",
     [S_ATTEMPT_GET] = "SELECT a.id, a.line_id, a.campaign_id, "
 		      "a.account_id, a.number, a.started_at, a.outcome, "
@@ -229,7 +242,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DNC_COUNT] = "SELECT count(*) FROM dnc WHERE account_id = ?1 "
 		    "AND (?2 < 0 OR campaign_id = ?2)",
     [S_DNC_LISTED] = "SELECT 1 FROM dnc WHERE account_id = ?1 "
-		     "AND number = ?3 AND campaign_id IN (0, ?2) LIMIT 1",
+		     "AND number = ?3 AND (+campaign_id = 0 "
+		     "OR +campaign_id = ?2) LIMIT 1",
 };
 
 /* Parsed campaign settings, kept while their stored text is unchanged. */
@@ -1050,8 +1064,8 @@ read_counts(struct store_conn *c, struct store_campaign *out)
 }
 
 static int
-sqlite_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
-		    struct store_campaign *out)
+sqlite_campaign_head(struct store_conn *c, int64_t account_id, int64_t id,
+		     struct store_campaign *out)
 {
 	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_GET);
 	int rc;
@@ -1066,11 +1080,23 @@ sqlite_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 	memset(out, 0, sizeof(*out));
 	read_campaign_row(sq(c), st, out);
 	sqlite3_reset(st);
-	if (out->name == NULL || (rc = read_counts(c, out)) < 0) {
+	out->next_due_at = -1;
+	if (out->name == NULL) {
 		store_campaign_clear(out);
-		return rc < 0 ? rc : CD_ENOMEM;
+		return CD_ENOMEM;
 	}
 	return 0;
+}
+
+static int
+sqlite_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
+		    struct store_campaign *out)
+{
+	int rc = sqlite_campaign_head(c, account_id, id, out);
+
+	if (rc == 0 && (rc = read_counts(c, out)) < 0)
+		store_campaign_clear(out);
+	return rc;
 }
 
 static int
@@ -1661,6 +1687,7 @@ const struct store_backend store_sqlite_backend = {
     .number_list = sqlite_number_list,
     .number_set_agent = sqlite_number_set_agent,
     .campaign_insert = sqlite_campaign_insert,
+    .campaign_head = sqlite_campaign_head,
     .campaign_get = sqlite_campaign_get,
     .campaign_ids = sqlite_campaign_ids,
     .campaign_update = sqlite_campaign_update,
