@@ -8,6 +8,7 @@
 
 #include "api/handler.h"
 #include "core/err.h"
+#include "core/jsonout.h"
 #include "core/log.h"
 
 #define EXPORT_PAGE 1000
@@ -67,7 +68,7 @@ append_field(struct export *e, const char *s, bool last)
 static int
 append_json(struct export *e, const json_t *j, bool last)
 {
-	char *text = json_dumps(j, JSON_COMPACT);
+	char *text = jsonout_dumps(j, JSON_COMPACT);
 	int rc = append_field(e, text != NULL ? text : "", last);
 
 	free(text);

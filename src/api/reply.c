@@ -10,6 +10,7 @@
 
 #include "api/handler.h"
 #include "core/err.h"
+#include "core/jsonout.h"
 #include "core/log.h"
 #include "dispatch/dispatch.h"
 
@@ -242,7 +243,7 @@ replay(struct api_ctx *ctx, int status, char *body)
 static int
 remember(struct store_conn *c, struct api_ctx *ctx)
 {
-	char *body = json_dumps(ctx->reply, JSON_COMPACT);
+	char *body = jsonout_dumps(ctx->reply, JSON_COMPACT);
 	int rc;
 
 	if (body == NULL)

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/idmap.h"
+#include "core/jsonout.h"
 #include "core/log.h"
 #include "domain/apikey.h"
 
@@ -493,7 +494,7 @@ render(struct api_ctx *ctx, struct http_response *res)
 		api_error(ctx, 500, "internal_error", "no reply was produced");
 	res->status = ctx->status;
 	/* ", " and ": " separators, as the public API's examples show. */
-	res->body = json_dumps(ctx->reply, 0);
+	res->body = jsonout_dumps(ctx->reply, 0);
 	res->body_len = res->body != NULL ? strlen(res->body) : 0;
 	if (ctx->status == 405)
 		http_add_header(res, "Allow", ctx->allow);

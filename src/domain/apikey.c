@@ -1,6 +1,7 @@
 /*
  * Generating, parsing and hashing API keys with OpenSSL's libcrypto.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,12 +18,26 @@
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/*
+ * SHA-256, looked up once: EVP_sha256() makes OpenSSL 3 search its
+ * providers on every call, a visible cost when each request hashes a key.
+ */
+static EVP_MD *sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_sha256(void)
+{
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void
 apikey_sha256(const void *data, size_t len, unsigned char out[32])
 {
 	unsigned int n = 32;
 
-	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+	pthread_once(&sha256_once, fetch_sha256);
+	EVP_Digest(data, len, out, &n, sha256 ? sha256 : EVP_sha256(), NULL);
 }
 
 bool

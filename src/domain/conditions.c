@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/err.h"
+#include "core/jsonout.h"
 #include "domain/conditions.h"
 
 #define FIELD	       "call_conditions"
@@ -423,7 +424,7 @@ operand_init(struct operand *x, const char *column, const struct line *l)
 		x->text = scalar_text(v, x->buf, sizeof(x->buf));
 		return 0;
 	}
-	x->owned = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	x->owned = jsonout_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	x->text = x->owned;
 	return x->owned != NULL ? 0 : CD_ENOMEM;
 }
@@ -492,8 +493,8 @@ conditions_describe(const json_t *cond)
 	char *value = NULL, *out;
 
 	if (v != NULL && (op == NULL || op->rule != VALUE_NONE)) {
-		value = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
-					  JSON_REAL_PRECISION(15));
+		value = jsonout_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+					     JSON_REAL_PRECISION(15));
 		if (value == NULL)
 			return NULL;
 		shown = value;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/jsonout.h"
 #include "domain/template.h"
 
 /* One placeholder, as byte offsets into the template. */
@@ -256,7 +257,7 @@ buf_add_value(struct buf *b, const json_t *v)
 		snprintf(num, sizeof(num), "%s",
 			 json_is_true(v) ? "true" : "false");
 	else {
-		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		dump = jsonout_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (dump == NULL)
 			return CD_ENOMEM;
 		rc = buf_add(b, dump, strlen(dump));

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "core/err.h"
+#include "core/jsonout.h"
 #include "core/log.h"
 #include "store/schema_sqlite.h"
 #include "store/store_backend.h"
@@ -366,7 +367,7 @@ json_text(const json_t *j)
 {
 	if (j == NULL)
 		return strdup("{}");
-	return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	return jsonout_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 /* --- Connections and schema -------------------------------------------- */

@@ -367,20 +367,19 @@ def test_add_contacts_bad_list_is_422(api, camp, body):
     assert counts(api, camp["id"]) == (0, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="reals are printed with 17 "
-                   "significant digits (jansson's default), which reads "
-                   "back exactly but is not the shortest form: 0.1 comes "
-                   "back as 0.10000000000000001 and pi as "
-                   "3.1415926535897931, in JSON replies and in the CSV "
-                   "export")
 def test_real_numbers_are_printed_as_sent(api):
     c = api.make_campaign()
     api.action(c["id"], "pause")
     api.add_contact(c["id"], custom_variables={"pi": 3.141592653589793,
-                                               "tenth": 0.1})
+                                               "tenth": 0.1, "round": 100.0,
+                                               "tiny": 1e-7})
     raw = api.get("%s/%d/lines" % (BULK, c["id"])).raw
     assert b'"pi": 3.141592653589793,' in raw, raw
-    assert b'"tenth": 0.1}' in raw, raw
+    assert b'"tenth": 0.1,' in raw, raw
+    assert b'"round": 100.0,' in raw, raw
+    assert b'"tiny": 1e-7}' in raw, raw
+    csv = api.get("%s/%d/lines/export" % (BULK, c["id"])).raw
+    assert b'""tenth"":0.1,""round"":100.0' in csv, csv
 
 
 def test_add_contacts_all_bad_adds_nothing(api, camp):
