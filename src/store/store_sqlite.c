@@ -556,17 +556,30 @@ sqlite_migrate(struct store_conn *base)
  * Copies committed pages from the WAL into the database off the writer's
  * path (PASSIVE never waits for readers or the writer), so a commit never
  * pays for a checkpoint.
+ *
+ * PASSIVE alone lets the WAL grow without end under steady writes: SQLite
+ * starts it over only when a write finds it wholly copied, and the writer
+ * always has newer frames by then. So once it holds WAL_RESTART_FRAMES,
+ * a RESTART checkpoint holds the writer back for the few frames still to
+ * copy and makes the next write start over at the top of the file. The
+ * file keeps its size, so later syncs write over allocated blocks and do
+ * not wait for the file system's journal.
  */
+#define WAL_RESTART_FRAMES 16384 /* 64 MiB of 4 KiB pages */
+
 static void
 sqlite_upkeep(struct store_conn *c)
 {
-	int log = 0, done = 0;
+	sqlite3 *db = sq(c)->db;
+	int log = 0, done = 0, rc;
 
-	if (sqlite3_wal_checkpoint_v2(sq(c)->db, NULL,
-				      SQLITE_CHECKPOINT_PASSIVE, &log,
-				      &done) != SQLITE_OK &&
-	    sqlite3_errcode(sq(c)->db) != SQLITE_BUSY)
-		log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(sq(c)->db));
+	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				       &log, &done);
+	if (rc == SQLITE_OK && log >= WAL_RESTART_FRAMES)
+		rc = sqlite3_wal_checkpoint_v2(
+		    db, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+	if (rc != SQLITE_OK && sqlite3_errcode(db) != SQLITE_BUSY)
+		log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(db));
 }
 
 static int
