@@ -378,6 +378,25 @@ json_text(const json_t *j)
  * another thread, while the writer runs the next batch, and answers no
  * write before that. Checkpoints still sync the WAL before they copy it.
  */
+/*
+ * Waits out a lock held by another connection (the checkpoint that starts
+ * the WAL over holds the writer back for a few milliseconds) in steps of
+ * BUSY_STEP_US, not SQLite's default steps of up to 100 ms; gives up
+ * after BUSY_LIMIT_MS.
+ */
+#define BUSY_STEP_US  200
+#define BUSY_LIMIT_MS 10000
+
+static int
+on_busy(void *arg, int tries)
+{
+	(void)arg;
+	if ((int64_t)tries * BUSY_STEP_US >= BUSY_LIMIT_MS * 1000LL)
+		return 0;
+	usleep(BUSY_STEP_US);
+	return 1;
+}
+
 static int
 configure(struct sqlite_conn *c)
 {
@@ -387,7 +406,7 @@ configure(struct sqlite_conn *c)
 				      "PRAGMA temp_store = MEMORY;"
 				      "PRAGMA wal_autocheckpoint = 0;";
 
-	sqlite3_busy_timeout(c->db, 10000);
+	sqlite3_busy_handler(c->db, on_busy, NULL);
 	if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
 		return fail(c, "pragmas");
 	return 0;
@@ -565,7 +584,7 @@ sqlite_migrate(struct store_conn *base)
  * file keeps its size, so later syncs write over allocated blocks and do
  * not wait for the file system's journal.
  */
-#define WAL_RESTART_FRAMES 16384 /* 64 MiB of 4 KiB pages */
+#define WAL_RESTART_FRAMES 65536 /* 256 MiB of 4 KiB pages */
 
 static void
 sqlite_upkeep(struct store_conn *c)
