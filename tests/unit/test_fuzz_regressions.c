@@ -43,6 +43,7 @@ static const char *replay_current = "";
 #include "../../fuzz/csv.c"
 #include "../../fuzz/cursor.c"
 #include "../../fuzz/e164.c"
+#include "../../fuzz/jsonout.c"
 #include "../../fuzz/template.c"
 #include "../../fuzz/tz.c"
 #include "../../fuzz/window.c"
@@ -180,6 +181,13 @@ test_template(void **state)
 {
 	(void)state;
 	replay("template", fuzz_template);
+}
+
+static void
+test_jsonout(void **state)
+{
+	(void)state;
+	replay("jsonout", fuzz_jsonout);
 }
 
 static void
@@ -368,9 +376,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_body),       cmocka_unit_test(test_csv),
 	    cmocka_unit_test(test_conditions), cmocka_unit_test(test_template),
-	    cmocka_unit_test(test_e164),       cmocka_unit_test(test_cursor),
-	    cmocka_unit_test(test_window),     cmocka_unit_test(test_tz),
-	    cmocka_unit_test(test_http),
+	    cmocka_unit_test(test_e164),       cmocka_unit_test(test_jsonout),
+	    cmocka_unit_test(test_cursor),     cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_tz),	       cmocka_unit_test(test_http),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
