@@ -45,6 +45,11 @@ enum http_step {
  * HTTP_LATER; then, once someone calls http_resume(req), it is called again
  * with the same req (and a fresh *res) to reply or wait again. It must not
  * block for long: each thread serves many connections.
+ *
+ * XXX: a few do take long: checking a CSV upload of up to 16 MiB, and
+ * reads over very large campaigns (stats, export pages) run on the HTTP
+ * thread, and its other connections wait meanwhile. Handing such requests
+ * to a small pool of workers, parked like writes, would end that.
  */
 typedef enum http_step (*http_handler_fn)(struct http_request *req,
 					  struct http_response *res, void *ctx);
