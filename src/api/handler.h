@@ -107,10 +107,12 @@ void api_commit(struct api_ctx *ctx, api_write_fn fn, void *arg);
 
 /*
  * The router's side of api_commit: start() parks the request and queues
- * its write; finish(), once the request is resumed, turns a failed commit
- * into a 503 and tells the dispatcher of a committed change.
+ * its write (queue() only queues it, for a request already parked); the
+ * request is resumed once the write is durable, and finish() then turns
+ * a failed commit into a 503 and tells the dispatcher of the change.
  */
 void api_commit_start(struct api_ctx *ctx);
+void api_commit_queue(struct api_ctx *ctx);
 void api_commit_finish(struct api_ctx *ctx);
 
 /*

@@ -300,10 +300,16 @@ commit_done(void *p, int rc)
 }
 
 void
+api_commit_queue(struct api_ctx *ctx)
+{
+	store_write_async(ctx->store, commit_run, ctx, commit_done, ctx);
+}
+
+void
 api_commit_start(struct api_ctx *ctx)
 {
 	http_suspend(ctx->req);
-	store_write_async(ctx->store, commit_run, ctx, commit_done, ctx);
+	api_commit_queue(ctx);
 }
 
 void

@@ -16,6 +16,7 @@
 #include "core/idmap.h"
 #include "core/jsonout.h"
 #include "core/log.h"
+#include "core/pool.h"
 #include "domain/apikey.h"
 
 #define IDEM_KEY_MAX 255
@@ -33,6 +34,7 @@ struct bucket {
 struct api {
 	struct store *store;
 	struct dispatcher *dispatcher;
+	struct pool *slow;     /* runs the slow routes; NULL: run them inline */
 	double rate;	       /* requests per second per key; 0 for no limit */
 	pthread_rwlock_t lock; /* guards the map, not the buckets */
 	struct idmap buckets;  /* key id -> struct bucket */
@@ -42,43 +44,48 @@ struct route {
 	const char *method;
 	const char *pattern; /* "{id}" matches a positive integer */
 	api_handler_fn fn;
+	bool slow; /* may take long (a 16 MiB CSV, a huge campaign's stats) */
 };
+
+/* Threads for the slow routes, so they never hold up an HTTP thread. */
+#define SLOW_THREADS 2
 
 #define BULK "/api/v1/calls/bulk_call"
 
 static const struct route routes[] = {
-    {"POST", "/api/v1/agents", agents_create},
-    {"GET", "/api/v1/agents", agents_list},
-    {"GET", "/api/v1/agents/{id}", agents_get},
-    {"POST", "/api/v1/phone_numbers", numbers_create},
-    {"GET", "/api/v1/phone_numbers", numbers_list},
-    {"GET", "/api/v1/phone_numbers/{id}", numbers_get},
-    {"PUT", "/api/v1/phone_numbers/{id}", numbers_update},
-    {"GET", "/api/v1/keys", keys_list},
-    {"POST", "/api/v1/keys", keys_create},
-    {"DELETE", "/api/v1/keys/{id}", keys_revoke},
-    {"POST", BULK "/create", campaigns_create},
-    {"GET", BULK, campaigns_list},
-    {"GET", BULK "/{id}", campaigns_get},
-    {"PUT", BULK "/{id}", campaigns_update},
-    {"DELETE", BULK "/{id}", campaigns_cancel},
-    {"POST", BULK "/{id}/start", campaigns_start},
-    {"PUT", BULK "/{id}/concurrency", campaigns_concurrency},
-    {"PUT", BULK "/{id}/daily-time-control", campaigns_daily_time},
-    {"PUT", BULK "/{id}/retry-settings", campaigns_retry_settings},
-    {"PUT", BULK "/{id}/reschedule-settings", campaigns_reschedule_settings},
-    {"POST", BULK "/{id}/add_contact", lines_add_contact},
-    {"POST", BULK "/{id}/add_contacts", lines_add_contacts},
-    {"GET", BULK "/{id}/lines", lines_list},
-    {"GET", BULK "/{id}/lines/{id}", lines_get},
-    {"GET", BULK "/{id}/lines/export", lines_export},
-    {"GET", BULK "/{id}/stats", campaigns_stats},
-    {"POST", BULK "/{id}/manual_retry", campaigns_manual_retry},
-    {"POST", "/api/v1/calls/attempts/{id}/result", attempts_result},
-    {"GET", "/api/v1/dnc", dnc_list},
-    {"POST", "/api/v1/dnc", dnc_add},
-    {"POST", "/api/v1/dnc/bulk", dnc_bulk},
-    {"DELETE", "/api/v1/dnc/{id}", dnc_remove},
+    {"POST", "/api/v1/agents", agents_create, false},
+    {"GET", "/api/v1/agents", agents_list, false},
+    {"GET", "/api/v1/agents/{id}", agents_get, false},
+    {"POST", "/api/v1/phone_numbers", numbers_create, false},
+    {"GET", "/api/v1/phone_numbers", numbers_list, false},
+    {"GET", "/api/v1/phone_numbers/{id}", numbers_get, false},
+    {"PUT", "/api/v1/phone_numbers/{id}", numbers_update, false},
+    {"GET", "/api/v1/keys", keys_list, false},
+    {"POST", "/api/v1/keys", keys_create, false},
+    {"DELETE", "/api/v1/keys/{id}", keys_revoke, false},
+    {"POST", BULK "/create", campaigns_create, true},
+    {"GET", BULK, campaigns_list, true},
+    {"GET", BULK "/{id}", campaigns_get, false},
+    {"PUT", BULK "/{id}", campaigns_update, false},
+    {"DELETE", BULK "/{id}", campaigns_cancel, false},
+    {"POST", BULK "/{id}/start", campaigns_start, false},
+    {"PUT", BULK "/{id}/concurrency", campaigns_concurrency, false},
+    {"PUT", BULK "/{id}/daily-time-control", campaigns_daily_time, false},
+    {"PUT", BULK "/{id}/retry-settings", campaigns_retry_settings, false},
+    {"PUT", BULK "/{id}/reschedule-settings", campaigns_reschedule_settings,
+     false},
+    {"POST", BULK "/{id}/add_contact", lines_add_contact, false},
+    {"POST", BULK "/{id}/add_contacts", lines_add_contacts, false},
+    {"GET", BULK "/{id}/lines", lines_list, true},
+    {"GET", BULK "/{id}/lines/{id}", lines_get, false},
+    {"GET", BULK "/{id}/lines/export", lines_export, false},
+    {"GET", BULK "/{id}/stats", campaigns_stats, true},
+    {"POST", BULK "/{id}/manual_retry", campaigns_manual_retry, false},
+    {"POST", "/api/v1/calls/attempts/{id}/result", attempts_result, false},
+    {"GET", "/api/v1/dnc", dnc_list, false},
+    {"POST", "/api/v1/dnc", dnc_add, false},
+    {"POST", "/api/v1/dnc/bulk", dnc_bulk, false},
+    {"DELETE", "/api/v1/dnc/{id}", dnc_remove, false},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -93,6 +100,7 @@ api_new(struct store *store, struct dispatcher *dispatcher)
 		api->dispatcher = dispatcher;
 		api->rate = API_RATE_DEFAULT;
 		pthread_rwlock_init(&api->lock, NULL);
+		api->slow = pool_start(SLOW_THREADS, "api");
 	}
 	return api;
 }
@@ -108,6 +116,7 @@ api_free(struct api *api)
 {
 	if (api == NULL)
 		return;
+	pool_stop(api->slow);
 	for (size_t i = 0; i < api->buckets.cap; i++)
 		if (api->buckets.keys[i] != 0)
 			free(api->buckets.vals[i]);
@@ -414,8 +423,12 @@ read_idempotency_key(struct api_ctx *ctx)
 	return 0;
 }
 
-static void
-route_request(struct api *api, struct api_ctx *ctx)
+/*
+ * Finds the request's route. NULL when there is none to run: the reply is
+ * set then (health, a dashboard file, 404, 405).
+ */
+static const struct route *
+route_find(struct api_ctx *ctx)
 {
 	/* HEAD is GET without the body, which libmicrohttpd leaves out. */
 	const char *method = strcmp(http_method(ctx->req), "HEAD") == 0
@@ -427,25 +440,28 @@ route_request(struct api *api, struct api_ctx *ctx)
 
 	if (strcmp(path, "/health") == 0 && strcmp(method, "GET") == 0) {
 		api_ok(ctx, 200, json_pack("{s:s}", "status", "ok"));
-		return;
+		return NULL;
 	}
 	if (strncmp(path, "/api/", 5) != 0 && strcmp(method, "GET") == 0) {
 		web_serve(ctx);
-		return;
+		return NULL;
 	}
 	r = find_route(method, path, ids, ctx->allow, sizeof(ctx->allow));
 	ctx->id = ids[0];
 	ctx->sub_id = ids[1];
-	if (r == NULL && ctx->allow[0] != '\0') {
+	if (r == NULL && ctx->allow[0] != '\0')
 		api_error(ctx, 405, "method_not_allowed",
 			  "%s is not allowed on %s", http_method(ctx->req),
 			  path);
-		return;
-	}
-	if (r == NULL) {
+	else if (r == NULL)
 		api_error(ctx, 404, "not_found", "no route for %s", path);
-		return;
-	}
+	return r;
+}
+
+/* Checks the key, the body and Idempotency-Key, then runs the route. */
+static void
+route_run(struct api *api, struct api_ctx *ctx, const struct route *r)
+{
 	if (authenticate(api, ctx) < 0 || parse_body(ctx) < 0 ||
 	    read_idempotency_key(ctx) < 0)
 		return;
@@ -542,15 +558,56 @@ static const char no_memory_json[] =
     "{\"status\": \"error\", \"error\": {\"code\": \"out_of_memory\", "
     "\"message\": \"try again later\"}}";
 
+/* A slow route's request, run on the pool while its connection waits. */
+struct slow_job {
+	struct api *api;
+	struct api_ctx *ctx;
+	const struct route *route;
+};
+
+static void
+run_slow(void *p)
+{
+	struct slow_job *job = p;
+	struct api_ctx *ctx = job->ctx;
+
+	route_run(job->api, ctx, job->route);
+	store_release(ctx->store, ctx->reader);
+	ctx->reader = NULL;
+	if (ctx->write_fn != NULL)
+		api_commit_queue(ctx);
+	else
+		http_resume(ctx->req);
+}
+
+/* Parks the request and hands it to the pool (or, failing that, runs it
+ * here); the reply follows its resumption. */
+static void
+park_slow(struct api *api, struct api_ctx *ctx, const struct route *r)
+{
+	struct slow_job *job = api_alloc(ctx, sizeof(*job));
+
+	http_suspend(ctx->req);
+	if (job == NULL) {
+		http_resume(ctx->req);
+		return;
+	}
+	*job = (struct slow_job){api, ctx, r};
+	if (pool_submit(api->slow, run_slow, job) < 0)
+		run_slow(job);
+}
+
 enum http_step
 api_handle(struct http_request *req, struct http_response *res, void *p)
 {
 	struct api *api = p;
 	struct api_ctx *ctx = http_state(req);
+	const struct route *r;
 
 	if (ctx != NULL) {
-		/* Resumed: the request's write has reached the disk. */
-		api_commit_finish(ctx);
+		/* Resumed: its write is durable, or its slow route ran. */
+		if (ctx->write_fn != NULL)
+			api_commit_finish(ctx);
 		return reply(ctx, res);
 	}
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
@@ -564,7 +621,12 @@ api_handle(struct http_request *req, struct http_response *res, void *p)
 	ctx->dispatcher = api->dispatcher;
 	ctx->now = clock_now_ms();
 	http_set_state(req, ctx, free_ctx);
-	route_request(api, ctx);
+	if ((r = route_find(ctx)) != NULL && r->slow && api->slow != NULL) {
+		park_slow(api, ctx, r);
+		return HTTP_LATER;
+	}
+	if (r != NULL)
+		route_run(api, ctx, r);
 	/* A parked request must not hold this thread's read connection. */
 	store_release(api->store, ctx->reader);
 	ctx->reader = NULL;

@@ -44,12 +44,9 @@ enum http_step {
  * fills *res and returns HTTP_DONE, or calls http_suspend(req) and returns
  * HTTP_LATER; then, once someone calls http_resume(req), it is called again
  * with the same req (and a fresh *res) to reply or wait again. It must not
- * block for long: each thread serves many connections.
- *
- * XXX: a few do take long: checking a CSV upload of up to 16 MiB, and
- * reads over very large campaigns (stats, export pages) run on the HTTP
- * thread, and its other connections wait meanwhile. Handing such requests
- * to a small pool of workers, parked like writes, would end that.
+ * block for long: each thread serves many connections. A handler with
+ * slow work parks the request and does it on a thread of its own (the
+ * API's routes for CSV uploads, stats and listings do).
  */
 typedef enum http_step (*http_handler_fn)(struct http_request *req,
 					  struct http_response *res, void *ctx);
