@@ -20,4 +20,12 @@ void clock_set_fake(const int64_t *fake);
 /* Returns a monotonic time in ms, unaffected by wall-clock changes. */
 int64_t clock_mono_ms(void);
 
+struct timespec;
+
+/*
+ * Sets *ts to the real time ms from now, the deadline that
+ * pthread_cond_timedwait() takes with a default condition variable.
+ */
+void clock_deadline(struct timespec *ts, int64_t ms);
+
 #endif

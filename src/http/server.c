@@ -465,10 +465,7 @@ watcher_main(void *arg)
 	log_set_context("http");
 	pthread_mutex_lock(&srv->lock);
 	while (!srv->stopping) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += WATCH_PERIOD_MS * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
+		clock_deadline(&ts, WATCH_PERIOD_MS);
 		pthread_cond_timedwait(&srv->changed, &srv->lock, &ts);
 		if ((n = sweep(srv, clock_mono_ms())) > 0)
 			log_info("http: dropped %u client(s) too slow to send "

@@ -258,10 +258,7 @@ upkeep_main(void *arg)
 	log_set_context("upkeep");
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += STORE_UPKEEP_MS * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
+		clock_deadline(&ts, STORE_UPKEEP_MS);
 		pthread_cond_timedwait(&s->upkeep_stop, &s->lock, &ts);
 		if (s->stopping)
 			break;
