@@ -200,7 +200,11 @@ def test_serve_refuses_a_bad_time_scale(tmp_path):
 
 @pytest.mark.parametrize("opt,value", [("--rate-limit", "lots"),
                                        ("--rate-limit", "-1"),
-                                       ("--sim-seed", "lots")])
+                                       ("--sim-seed", "lots"),
+                                       ("--http-threads", "0"),
+                                       ("--http-threads", "1.5"),
+                                       ("--max-per-address", "-1"),
+                                       ("--max-per-address", "5000")])
 def test_serve_refuses_junk_numbers(tmp_path, opt, value):
     assert serve_exit_code(tmp_path, opt, value) == 2
 
