@@ -1,7 +1,7 @@
 # campaignd: build, run and test. `make run` and `make test` install the
 # Debian packages they need first (scripts/deps.sh).
 
-PKGS     = libmicrohttpd jansson sqlite3 libcrypto icu-uc icu-i18n
+PKGS     = jansson sqlite3 libcrypto icu-uc icu-i18n
 VERSION  = 0.1.0
 
 SAN     ?= 0
@@ -21,7 +21,7 @@ CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -DCAMPAIGND_VERSION='"$(VERSION)"' -Isrc \
 	   $(shell pkg-config --cflags $(PKGS))
 LDFLAGS += $(SANFLAGS)
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lhttp_parser -lpthread -lm
 
 LIB_SRC  = $(sort $(wildcard src/*/*.c))
 WEB      = $(shell find web -type f -size +0 ! -name '.*')

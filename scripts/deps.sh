@@ -4,7 +4,7 @@
 set -eu
 
 # Build and run: the daemon's libraries and the tools that find them.
-PKGS="build-essential pkg-config libmicrohttpd-dev libjansson-dev
+PKGS="build-essential pkg-config libhttp-parser-dev libjansson-dev
 libsqlite3-dev libssl-dev libicu-dev"
 
 # Tests: unit tests, black-box tests and the browser.

@@ -430,7 +430,7 @@ read_idempotency_key(struct api_ctx *ctx)
 static const struct route *
 route_find(struct api_ctx *ctx)
 {
-	/* HEAD is GET without the body, which libmicrohttpd leaves out. */
+	/* HEAD is GET without the body, which the server leaves out. */
 	const char *method = strcmp(http_method(ctx->req), "HEAD") == 0
 				 ? "GET"
 				 : http_method(ctx->req);

@@ -138,10 +138,15 @@ def test_huge_header_is_refused(api):
     assert 400 <= r.status < 500, r
 
 
-@pytest.mark.parametrize("method", ["PATCH", "OPTIONS", "TRACE", "FOO"])
+@pytest.mark.parametrize("method", ["PATCH", "OPTIONS", "TRACE"])
 def test_unknown_methods_on_known_paths_are_405(api, camp, method):
     r = api.request(method, "%s/%d" % (BULK, camp["id"]))
     assert_error(r, 405, "method_not_allowed")
+
+
+def test_a_method_http_does_not_define_is_501(api, camp):
+    r = api.request("FOO", "%s/%d" % (BULK, camp["id"]))
+    assert_error(r, 501, "method_not_implemented")
 
 
 def test_query_string_junk_is_400(api, camp):
