@@ -17,7 +17,7 @@ free_port() {
 # --- campaignd on a fresh store
 CD_PORT=$(free_port)
 "$BIN" serve --db "$OUT/bench.db" --listen "127.0.0.1:$CD_PORT" \
-	--sim-time-scale 0 ${CAMPAIGND_ARGS:-} >"$OUT/key" 2>"$OUT/cd.log" &
+	--sim-time-scale 0 --rate-limit 0 ${CAMPAIGND_ARGS:-} >"$OUT/key" 2>"$OUT/cd.log" &
 CD_PID=$!
 for _ in $(seq 50); do
 	curl -sf "http://127.0.0.1:$CD_PORT/health" >/dev/null && break
