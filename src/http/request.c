@@ -112,10 +112,10 @@ split_query(struct http_pair *out, struct text *t, const char *q, size_t n)
 			out[count].name =
 			    text_put(t, q, (size_t)(name_end - q), true, true);
 			out[count].value =
-			    eq != NULL ? text_put(t, eq + 1,
-						  (size_t)(stop - eq - 1), true,
-						  true)
-				       : text_put(t, "", 0, false, false);
+			    eq != NULL
+				? text_put(t, eq + 1, (size_t)(stop - eq - 1),
+					   true, true)
+				: text_put(t, "", 0, false, false);
 			count++;
 		}
 		q = stop + 1;

@@ -50,7 +50,7 @@
 
 #define HEAD_MAX     (32 * 1024) /* request line and headers */
 #define IN_START     4096
-#define IN_BODY      (64 * 1024) /* read size while a body comes in */
+#define IN_BODY	     (64 * 1024) /* read size while a body comes in */
 #define OUT_HEAD_MAX 1024
 #define STREAM_CHUNK (32 * 1024)
 #define CHUNK_PREFIX 16 /* room for "<hex size>\r\n" before a chunk */
@@ -140,6 +140,8 @@ struct http_error {
 
 static const struct http_error
     err_bad_request = {400, "bad_request", "malformed HTTP request"},
+    err_bad_header = {400, "bad_request",
+		      "a header name is not an RFC 9110 token"},
     err_no_host = {400, "bad_request",
 		   "an HTTP/1.1 request must carry a Host header"},
     err_too_large = {413, "body_too_large",
@@ -305,7 +307,8 @@ free_dead(struct worker *w)
 	}
 }
 
-/* --- Replies --------------------------------------------------------------- */
+/* --- Replies ---------------------------------------------------------------
+ */
 
 static const char *
 http_date(struct worker *w)
@@ -349,13 +352,13 @@ put_reply_head(struct conn *c, const struct http_response *res)
 	bool http10 = c->parser.http_major == 1 && c->parser.http_minor == 0;
 	int n;
 
-	n = snprintf(out, cap,
-		     "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\n"
-		     "Cache-Control: no-store\r\n",
-		     res->status, http_status_str((enum http_status)res->status),
-		     http_date(c->w),
-		     res->content_type ? res->content_type
-				       : "application/json");
+	n = snprintf(
+	    out, cap,
+	    "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\n"
+	    "Cache-Control: no-store\r\n",
+	    res->status, http_status_str((enum http_status)res->status),
+	    http_date(c->w),
+	    res->content_type ? res->content_type : "application/json");
 	len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
 	len += put_extra_headers(out + len, cap - len, res->extra_headers);
 	if (c->stream == NULL)
@@ -464,13 +467,13 @@ reply_write(struct conn *c)
 	for (;;) {
 		mh.msg_iovlen = 0;
 		if (c->out_head_off < c->out_head_len)
-			iov[mh.msg_iovlen++] = (struct iovec){
-			    c->out_head + c->out_head_off,
-			    c->out_head_len - c->out_head_off};
+			iov[mh.msg_iovlen++] =
+			    (struct iovec){c->out_head + c->out_head_off,
+					   c->out_head_len - c->out_head_off};
 		if (c->out_body_off < c->out_body_len)
-			iov[mh.msg_iovlen++] = (struct iovec){
-			    c->out_body + c->out_body_off,
-			    c->out_body_len - c->out_body_off};
+			iov[mh.msg_iovlen++] =
+			    (struct iovec){c->out_body + c->out_body_off,
+					   c->out_body_len - c->out_body_off};
 		if (c->chunk_len > 0)
 			iov[mh.msg_iovlen++] = (struct iovec){
 			    c->chunk + c->chunk_off, c->chunk_len};
@@ -526,7 +529,8 @@ reply_done(struct conn *c)
 	conn_arm(c, LINGER_MS);
 }
 
-/* --- Parsing ---------------------------------------------------------------- */
+/* --- Parsing ----------------------------------------------------------------
+ */
 
 static int
 on_url(http_parser *p, const char *at, size_t len)
@@ -593,6 +597,21 @@ send_continue(struct conn *c)
 		(void)send(c->fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL);
 }
 
+/* RFC 9110's token: what a header name is made of. */
+static bool
+is_token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s) != NULL))
+			return false;
+	return true;
+}
+
 /* Checks a complete head; NULL when the body may come. */
 static const struct http_error *
 check_head(struct conn *c)
@@ -601,8 +620,14 @@ check_head(struct conn *c)
 	struct http_request *req = c->req;
 	const http_parser *p = &c->parser;
 
+	unsigned i;
+
 	if (p->http_major != 1)
 		return &err_version;
+	/* http-parser lets blanks into names; smugglers use them. */
+	for (i = 0; i < req->nheader; i++)
+		if (!is_token(req->header[i].name))
+			return &err_bad_header;
 	if (p->http_minor >= 1 && http_header(req, "Host") == NULL)
 		return &err_no_host;
 	req->max = HTTP_BODY_MAX;
@@ -897,7 +922,8 @@ conn_event(struct conn *c, uint32_t events)
 	conn_run(c);
 }
 
-/* --- Workers --------------------------------------------------------------- */
+/* --- Workers ---------------------------------------------------------------
+ */
 
 /* Answers 503 on a connection it will not take, and closes it. */
 static void
@@ -945,8 +971,8 @@ static void
 conn_open(struct worker *w, int fd, in_addr_t addr)
 {
 	struct conn *c = calloc(1, sizeof(*c));
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
-					   EPOLLET};
+	struct epoll_event ev = {.events =
+				     EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET};
 	int one = 1;
 
 	if (c == NULL) {
