@@ -142,6 +142,8 @@ static const struct http_error
     err_bad_request = {400, "bad_request", "malformed HTTP request"},
     err_bad_header = {400, "bad_request",
 		      "a header name is not an RFC 9110 token"},
+    err_folded = {400, "bad_request",
+		  "a header value is folded over several lines"},
     err_no_host = {400, "bad_request",
 		   "an HTTP/1.1 request must carry a Host header"},
     err_too_large = {413, "body_too_large",
@@ -532,6 +534,13 @@ reply_done(struct conn *c)
 /* --- Parsing ----------------------------------------------------------------
  */
 
+/* True when at continues the span: the next piece of one element. */
+static bool
+follows(const struct conn *c, const struct http_span *s, const char *at)
+{
+	return at == c->in + s->off + s->len;
+}
+
 static int
 on_url(http_parser *p, const char *at, size_t len)
 {
@@ -573,6 +582,12 @@ on_header_value(http_parser *p, const char *at, size_t len)
 
 	if (!c->in_value)
 		*v = (struct http_span){(size_t)(at - c->in), 0};
+	else if (!follows(c, v, at)) {
+		/* A line folded into the value (obsolete; RFC 9110 lets a
+		 * server refuse it, and it hides line breaks in values). */
+		c->fail = &err_folded;
+		return -1;
+	}
 	v->len += len;
 	c->in_value = true;
 	return 0;

@@ -165,6 +165,8 @@ def exchange(api, data):
     (b"GET /he alth HTTP/1.1\r\nHost: t\r\n\r\n", 400, "bad_request"),
     (b"GET /health HTTP/1.1\r\nBad Header: x\r\nHost: t\r\n\r\n", 400,
      "bad_request"),
+    (b"GET /health HTTP/1.1\r\nHost: t\r\nX-Folded: a\r\n b\r\n\r\n", 400,
+     "bad_request"),
     (b"GET /health HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n"
      b"Content-Length: 2\r\n\r\nab", 400, "bad_request"),
     (b"GET /health HTTP/1.1\r\nHost: t\r\n" + b"X-H: v\r\n" * 101 + b"\r\n",
