@@ -25,6 +25,7 @@ int fuzz_cursor(const uint8_t *data, size_t size);
 int fuzz_window(const uint8_t *data, size_t size);
 int fuzz_tz(const uint8_t *data, size_t size);
 int fuzz_jsonout(const uint8_t *data, size_t size);
+int fuzz_wire(const uint8_t *data, size_t size);
 
 /*
  * A broken promise. Under libFuzzer it aborts so the input is saved as a

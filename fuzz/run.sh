@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 secs=${1:-10}
 [ $# -gt 0 ] && shift
-targets=${*:-"body csv conditions template e164 cursor window tz jsonout"}
+targets=${*:-"body csv conditions template e164 cursor window tz jsonout wire"}
 
 if ! command -v clang >/dev/null 2>&1; then
 	echo "run.sh: clang is missing: apt-get install -y clang" >&2

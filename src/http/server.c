@@ -76,9 +76,10 @@ struct conn {
 	enum phase phase;
 	int64_t deadline; /* monotonic ms; 0 for none */
 	bool readable, writable;
-	bool keep_alive; /* for the request being answered */
-	bool linger;	 /* read what is left before closing */
-	bool head_only;	 /* a HEAD request: the reply has no body */
+	bool peer_closed; /* the client's end of the stream has been seen */
+	bool keep_alive;  /* for the request being answered */
+	bool linger;	  /* read what is left before closing */
+	bool head_only;	  /* a HEAD request: the reply has no body */
 
 	http_parser parser;
 	char *in; /* input; the current head always starts at in[0] */
@@ -819,8 +820,13 @@ conn_read(struct conn *c)
 	n = recv(c->fd, c->in + c->in_len, room, 0);
 	if (n > 0) {
 		c->in_len += (size_t)n;
-		/* Edge-triggered: new data raises a new event. */
-		if ((size_t)n < room)
+		/*
+		 * Edge-triggered: new data raises a new event, so a short
+		 * read drained the socket; unless the client has closed its
+		 * end, which raised its event already and which only the
+		 * next read reports.
+		 */
+		if ((size_t)n < room && !c->peer_closed)
 			c->readable = false;
 		return 1;
 	}
@@ -932,6 +938,8 @@ conn_event(struct conn *c, uint32_t events)
 		return;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->readable = true;
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->peer_closed = true;
 	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		c->writable = true;
 	conn_run(c);

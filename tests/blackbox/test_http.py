@@ -104,6 +104,23 @@ def test_a_request_sent_a_byte_at_a_time_is_served(api, camp):
     assert r.json["line"]["to_number"] == number
 
 
+def test_a_client_that_half_closes_gets_its_reply_and_the_end(api):
+    s, f = connect(api)
+    try:
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n"
+                  b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        s.shutdown(socket.SHUT_WR)
+        t0 = time.monotonic()
+        for _ in range(2):
+            status, _, body = read_response(f)
+            assert (status, body) == (200, b'{"status": "ok"}')
+        assert f.read() == b""  # the server closes its end too
+        assert time.monotonic() - t0 < 5
+    finally:
+        f.close()
+        s.close()
+
+
 def test_expect_100_continue_gets_the_interim_reply(api, camp):
     number = unique_e164()
     req = add_request(api, camp["id"], number, "Expect: 100-continue\r\n")

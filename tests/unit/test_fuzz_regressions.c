@@ -47,6 +47,7 @@ static const char *replay_current = "";
 #include "../../fuzz/template.c"
 #include "../../fuzz/tz.c"
 #include "../../fuzz/window.c"
+#include "../../fuzz/wire.c"
 
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
@@ -188,6 +189,13 @@ test_jsonout(void **state)
 {
 	(void)state;
 	replay("jsonout", fuzz_jsonout);
+}
+
+static void
+test_wire(void **state)
+{
+	(void)state;
+	replay("wire", fuzz_wire);
 }
 
 static void
@@ -379,6 +387,7 @@ main(void)
 	    cmocka_unit_test(test_e164),       cmocka_unit_test(test_jsonout),
 	    cmocka_unit_test(test_cursor),     cmocka_unit_test(test_window),
 	    cmocka_unit_test(test_tz),	       cmocka_unit_test(test_http),
+	    cmocka_unit_test(test_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
