@@ -4,7 +4,6 @@
  */
 #include <pthread.h>
 #include <semaphore.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,12 +62,6 @@ struct store {
 	bool sync_stopping;
 	bool syncing;
 	pthread_t syncer;
-	/*
-	 * From a batch's hand-over until the syncer has nothing left to
-	 * sync. Set under sync_lock; the writer reads it under lock, and the
-	 * syncer signals `work` once it clears it.
-	 */
-	atomic_bool sync_busy;
 
 	pthread_t upkeeper;
 	bool upkeeping;
@@ -87,19 +80,13 @@ backend_for(const char *url, const char **target)
 	return &store_sqlite_backend;
 }
 
-/*
- * Takes the queued writes; waits for some unless a transaction is open
- * (`open`) and the syncer has gone idle: then it returns NULL, time to
- * commit. NULL also once the store is stopping and nothing is queued.
- */
 static struct write_req *
-take_batch(struct store *s, bool open)
+take_batch(struct store *s)
 {
 	struct write_req *batch;
 
 	pthread_mutex_lock(&s->lock);
-	while (s->head == NULL && !s->stopping &&
-	       !(open && !atomic_load(&s->sync_busy)))
+	while (s->head == NULL && !s->stopping)
 		pthread_cond_wait(&s->work, &s->lock);
 	batch = s->head;
 	s->head = NULL;
@@ -138,22 +125,16 @@ finish_batch(struct write_req *batch, int commit_rc)
 	}
 }
 
-/* Writes run in the open transaction, not yet committed. */
-struct txn {
-	struct write_req *first, *last;
-	int n;
-};
-
 /*
- * Runs the writes of batch in the transaction, opening it if need be, each
- * in a savepoint. Writes beyond BATCH_MAX in one transaction go back to
- * the front of the queue for the next one.
+ * Runs one batch: a transaction, a savepoint per write, one commit. Writes
+ * beyond BATCH_MAX go back to the front of the queue for the next round.
  */
 static void
-txn_run(struct store *s, struct txn *t, struct write_req *batch)
+run_batch(struct store *s, struct write_req *batch)
 {
 	struct write_req *r, *last = NULL, *rest;
-	int n = t->n;
+	int64_t t0;
+	int n = 0, rc;
 
 	for (r = batch; r != NULL && n < BATCH_MAX; r = r->next, n++)
 		last = r;
@@ -171,71 +152,29 @@ txn_run(struct store *s, struct txn *t, struct write_req *batch)
 		s->head = rest;
 		pthread_mutex_unlock(&s->lock);
 	}
-	if (t->n == 0 && s->be->begin(s->wconn) < 0) {
-		log_error("store: cannot begin a transaction");
-		finish_batch(batch, CD_ESTORE);
-		return;
-	}
-	for (r = batch; r != NULL; r = r->next)
+	rc = s->be->begin(s->wconn);
+	for (r = batch; r != NULL && rc == 0; r = r->next)
 		run_one(s, r);
-	if (t->first == NULL)
-		t->first = batch;
-	else
-		t->last->next = batch;
-	t->last = last;
-	t->n = n;
-}
-
-/*
- * Commits the open transaction and hands its writes to the syncer, or
- * tells them how they ended when there is no syncer or the commit failed.
- */
-static void
-txn_commit(struct store *s, struct txn *t)
-{
-	struct write_req *batch = t->first;
-	int64_t t0 = clock_mono_ms();
-	int rc;
-
-	if (t->n == 0)
-		return;
-	rc = s->be->commit(s->wconn);
+	t0 = clock_mono_ms();
+	if (rc == 0)
+		rc = s->be->commit(s->wconn);
 	if (clock_mono_ms() - t0 > SLOW_COMMIT_MS)
-		log_warn("store: a commit of %d writes took %lld ms", t->n,
+		log_warn("store: a commit of %d writes took %lld ms", n,
 			 (long long)(clock_mono_ms() - t0));
 	if (rc < 0) {
-		log_error("store: commit of %d writes failed", t->n);
+		log_error("store: commit of %d writes failed", n);
 		s->be->rollback(s->wconn);
 	}
-	if (rc == 0 && s->syncing) {
-		pthread_mutex_lock(&s->sync_lock);
-		*s->unsynced_tail = batch;
-		s->unsynced_tail = &t->last->next;
-		atomic_store(&s->sync_busy, true);
-		pthread_cond_signal(&s->sync_work);
-		pthread_mutex_unlock(&s->sync_lock);
-	} else {
+	if (rc < 0 || !s->syncing) {
 		finish_batch(batch, rc);
+		return;
 	}
-	*t = (struct txn){0};
-}
-
-/* Tells the writer when the syncer has nothing left: time to commit. */
-static void
-note_sync_idle(struct store *s)
-{
-	bool idle;
-
+	/* Answered once synced; the writer goes on with the next batch. */
 	pthread_mutex_lock(&s->sync_lock);
-	idle = s->unsynced == NULL;
-	if (idle)
-		atomic_store(&s->sync_busy, false);
+	*s->unsynced_tail = batch;
+	s->unsynced_tail = &last->next;
+	pthread_cond_signal(&s->sync_work);
 	pthread_mutex_unlock(&s->sync_lock);
-	if (idle) {
-		pthread_mutex_lock(&s->lock);
-		pthread_cond_signal(&s->work);
-		pthread_mutex_unlock(&s->lock);
-	}
 }
 
 /*
@@ -267,7 +206,6 @@ syncer_main(void *arg)
 			log_warn("store: a sync took %lld ms",
 				 (long long)(clock_mono_ms() - t0));
 		finish_batch(batch, rc);
-		note_sync_idle(s);
 	}
 }
 
@@ -277,7 +215,6 @@ start_syncer(struct store *s)
 	pthread_mutex_init(&s->sync_lock, NULL);
 	pthread_cond_init(&s->sync_work, NULL);
 	s->unsynced_tail = &s->unsynced;
-	atomic_init(&s->sync_busy, false);
 	if (s->be->sync == NULL)
 		return 0;
 	if (pthread_create(&s->syncer, NULL, syncer_main, s) != 0)
@@ -300,32 +237,15 @@ stop_syncer(struct store *s)
 	pthread_cond_destroy(&s->sync_work);
 }
 
-/*
- * The writer runs queued writes as they come, but commits only when the
- * syncer is idle (or the transaction is full): a write that arrives while
- * a sync is under way waits for the next sync whether it was committed
- * at once or not, so it joins the open transaction instead. Fewer,
- * larger commits write each changed page to the WAL once per sync rather
- * than once per handful of writes.
- */
 static void *
 writer_main(void *arg)
 {
 	struct store *s = arg;
 	struct write_req *batch;
-	struct txn t = {0};
 
 	log_set_context("writer");
-	for (;;) {
-		batch = take_batch(s, t.n > 0);
-		if (batch == NULL && t.n == 0)
-			break;
-		if (batch != NULL)
-			txn_run(s, &t, batch);
-		if (batch == NULL || t.n >= BATCH_MAX || !s->syncing ||
-		    !atomic_load(&s->sync_busy))
-			txn_commit(s, &t);
-	}
+	while ((batch = take_batch(s)) != NULL)
+		run_batch(s, batch);
 	return NULL;
 }
 
