@@ -1,10 +1,15 @@
 #!/bin/sh
 # Durable add_contact against nginx's fixed reply, measured in one run:
-# wrk, 2 threads, 64 connections, 10 s each, the same 220-byte JSON POST.
+# wrk, 2 threads, 64 connections, 10 s each, the same 220-byte JSON POST,
+# in ROUNDS rounds that alternate the two servers (this shared machine's
+# speed drifts by 2x within minutes; alternating puts both under the same
+# drift). Prints each round, then the medians and their ratio.
 # usage: bench/add_contact.sh [BINARY]   (default build/rel/campaignd)
+# env:   BENCH_SECONDS (10), BENCH_ROUNDS (3)
 set -eu
 BIN=${1:-build/rel/campaignd}
 DUR=${BENCH_SECONDS:-10}
+ROUNDS=${BENCH_ROUNDS:-3}
 OUT=$(mktemp -d)
 trap 'kill $CD_PID $NG_PID 2>/dev/null || true; rm -rf "$OUT"' EXIT INT TERM
 CD_PID=""
@@ -83,14 +88,40 @@ summary() {
 		"$2" "$rps" "$p50" "$p99" "${bad:-none}"
 }
 
-run_wrk "$U/calls/bulk_call/1/add_contact" >"$OUT/cd.txt"
-run_wrk "http://127.0.0.1:$NG_PORT/api/v1/calls/bulk_call/1/add_contact" \
-	>"$OUT/ng.txt"
+for r in $(seq "$ROUNDS"); do
+	run_wrk "$U/calls/bulk_call/1/add_contact" >"$OUT/cd.$r.txt"
+	run_wrk "http://127.0.0.1:$NG_PORT/api/v1/calls/bulk_call/1/add_contact" \
+		>"$OUT/ng.$r.txt"
+	echo "round $r"
+	summary "$OUT/cd.$r.txt" campaignd
+	summary "$OUT/ng.$r.txt" nginx
+done
 
-summary "$OUT/cd.txt" campaignd
-summary "$OUT/ng.txt" nginx
-awk '/Requests\/sec/ {print $2}' "$OUT/cd.txt" "$OUT/ng.txt" |
-	paste -sd' ' | awk '{printf "ratio      %.1f%% of nginx\n", 100 * $1 / $2}'
+# The median of a column of numbers (the middle one, rounds being odd).
+median() {
+	sort -n | awk '{v[NR] = $1} END {
+		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# wrk prints latencies with units: in ms.
+to_ms() {
+	awk '{ v = $1
+		if (v ~ /us$/) v = v / 1000
+		else if (v ~ /ms$/) v = v + 0
+		else if (v ~ /s$/) v = v * 1000
+		print v }'
+}
+cd_rps=$(cat "$OUT"/cd.*.txt | awk '/Requests\/sec/ {print $2}' | median)
+ng_rps=$(cat "$OUT"/ng.*.txt | awk '/Requests\/sec/ {print $2}' | median)
+cd_p99=$(cat "$OUT"/cd.*.txt | awk '$1 == "99%" {print $2}' | to_ms | median)
+cd_max=$(cat "$OUT"/cd.*.txt | awk '$1 == "99%" {print $2}' | to_ms |
+	sort -n | tail -1)
+errors=$(cat "$OUT"/cd.*.txt | awk '/Non-2xx|Socket errors/' | wc -l)
+acked=$(cat "$OUT"/cd.*.txt | awk '/requests in/ {n += $1} END {print n}')
+echo "median     campaignd $cd_rps req/s (p99 $cd_p99 ms, worst round" \
+	"$cd_max ms), nginx $ng_rps req/s"
+echo "$cd_rps $ng_rps" |
+	awk '{printf "ratio      %.1f%% of nginx (medians)\n", 100 * $1 / $2}'
+echo "errors     $errors round(s) with error responses"
 LINES=$(curl -sf "$U/calls/bulk_call/1" -H "Authorization: Bearer $KEY" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["total_lines"])')
-echo "stored     $LINES lines"
+echo "stored     $LINES lines for $acked acknowledged requests"
