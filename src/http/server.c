@@ -189,7 +189,7 @@ error_json(const struct http_error *e, const char *detail, size_t *len)
 	return s;
 }
 
-/* --- Busy requests and stopping ------------------------------------------ */
+/* --- Busy requests and stopping --- */
 
 /* Counts the request as busy, unless the server is stopping. */
 static bool
@@ -218,7 +218,7 @@ leave_busy(struct http_server *srv, struct http_request *req)
 	pthread_mutex_unlock(&srv->lock);
 }
 
-/* --- Connections ---------------------------------------------------------- */
+/* --- Connections --- */
 
 static void
 conn_arm(struct conn *c, int64_t ms)
@@ -310,8 +310,7 @@ free_dead(struct worker *w)
 	}
 }
 
-/* --- Replies ---------------------------------------------------------------
- */
+/* --- Replies --- */
 
 static const char *
 http_date(struct worker *w)
@@ -532,8 +531,7 @@ reply_done(struct conn *c)
 	conn_arm(c, LINGER_MS);
 }
 
-/* --- Parsing ----------------------------------------------------------------
- */
+/* --- Parsing --- */
 
 /* True when at continues the span: the next piece of one element. */
 static bool
@@ -945,8 +943,7 @@ conn_event(struct conn *c, uint32_t events)
 	conn_run(c);
 }
 
-/* --- Workers ---------------------------------------------------------------
- */
+/* --- Workers --- */
 
 /* Answers 503 on a connection it will not take, and closes it. */
 static void
@@ -1166,7 +1163,7 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* --- Starting and stopping ------------------------------------------------ */
+/* --- Starting and stopping --- */
 
 void
 http_suspend(struct http_request *req)
