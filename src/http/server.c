@@ -106,9 +106,8 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	int ep, lfd, efd;
-	struct conn conns; /* list head of the open connections */
-	struct conn *dead; /* closed during this turn of the loop */
-	unsigned nconns;
+	struct conn conns;	  /* list head of the open connections */
+	struct conn *dead;	  /* closed during this turn of the loop */
 	int64_t accept_off_until; /* out of descriptors: accept later */
 	atomic_bool quit;
 
@@ -124,7 +123,19 @@ struct http_server {
 	unsigned nworkers;
 	struct http_config cfg;
 	unsigned port;
-	unsigned max_conns, max_per_addr; /* each worker's share */
+	unsigned max_conns, max_per_addr;
+
+	/*
+	 * Open connections, in all and per client address (one entry per
+	 * address with any open, at most max_conns), for the limits.
+	 */
+	pthread_mutex_t conns_lock;
+	unsigned nconns;
+	struct addr_count {
+		in_addr_t addr;
+		unsigned n;
+	} * addrs;
+	unsigned naddrs;
 
 	pthread_mutex_t lock; /* guards what follows */
 	pthread_cond_t changed;
@@ -218,6 +229,56 @@ leave_busy(struct http_server *srv, struct http_request *req)
 	pthread_mutex_unlock(&srv->lock);
 }
 
+/* --- Connection limits --- */
+
+/*
+ * Counts a new connection from addr against the server-wide limits;
+ * false, counting nothing, when it is over one. A linear search: there
+ * are at most max_conns addresses, and connections open far less often
+ * than requests come.
+ */
+static bool
+addr_take(struct http_server *srv, in_addr_t addr)
+{
+	struct addr_count *e = NULL;
+	unsigned i;
+	bool ok;
+
+	pthread_mutex_lock(&srv->conns_lock);
+	for (i = 0; i < srv->naddrs && e == NULL; i++)
+		if (srv->addrs[i].addr == addr)
+			e = &srv->addrs[i];
+	ok = srv->nconns < srv->max_conns &&
+	     (srv->max_per_addr == 0 || e == NULL || e->n < srv->max_per_addr);
+	if (ok) {
+		if (e == NULL) {
+			e = &srv->addrs[srv->naddrs++];
+			*e = (struct addr_count){addr, 0};
+		}
+		e->n++;
+		srv->nconns++;
+	}
+	pthread_mutex_unlock(&srv->conns_lock);
+	return ok;
+}
+
+static void
+addr_give(struct http_server *srv, in_addr_t addr)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&srv->conns_lock);
+	for (i = 0; i < srv->naddrs; i++) {
+		if (srv->addrs[i].addr != addr)
+			continue;
+		if (--srv->addrs[i].n == 0)
+			srv->addrs[i] = srv->addrs[--srv->naddrs];
+		srv->nconns--;
+		break;
+	}
+	pthread_mutex_unlock(&srv->conns_lock);
+}
+
 /* --- Connections --- */
 
 static void
@@ -289,13 +350,13 @@ conn_close(struct conn *c)
 		return;
 	close(c->fd);
 	c->fd = -1;
+	addr_give(w->srv, c->addr);
 	conn_end_request(c);
 	reply_clear(c);
 	c->prev->next = c->next;
 	c->next->prev = c->prev;
 	c->next = w->dead;
 	w->dead = c;
-	w->nconns--;
 }
 
 static void
@@ -970,23 +1031,6 @@ refuse(int fd)
 	close(fd);
 }
 
-static bool
-may_take(const struct worker *w, in_addr_t addr)
-{
-	const struct http_server *srv = w->srv;
-	const struct conn *c;
-	unsigned same = 0;
-
-	if (w->nconns >= srv->max_conns)
-		return false;
-	if (srv->max_per_addr == 0)
-		return true;
-	for (c = w->conns.next; c != &w->conns; c = c->next)
-		if (c->addr == addr && ++same >= srv->max_per_addr)
-			return false;
-	return true;
-}
-
 static void
 conn_open(struct worker *w, int fd, in_addr_t addr)
 {
@@ -996,6 +1040,7 @@ conn_open(struct worker *w, int fd, in_addr_t addr)
 	int one = 1;
 
 	if (c == NULL) {
+		addr_give(w->srv, addr);
 		close(fd);
 		return;
 	}
@@ -1006,6 +1051,7 @@ conn_open(struct worker *w, int fd, in_addr_t addr)
 	ev.data.ptr = c;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		addr_give(w->srv, addr);
 		close(fd);
 		free(c);
 		return;
@@ -1014,7 +1060,6 @@ conn_open(struct worker *w, int fd, in_addr_t addr)
 	c->prev = &w->conns;
 	c->next->prev = c;
 	w->conns.next = c;
-	w->nconns++;
 	conn_begin_head(c);
 }
 
@@ -1053,7 +1098,7 @@ accept_all(struct worker *w)
 			accept_off(w);
 		if (fd < 0)
 			return;
-		if (may_take(w, sa.sin_addr.s_addr))
+		if (addr_take(w->srv, sa.sin_addr.s_addr))
 			conn_open(w, fd, sa.sin_addr.s_addr);
 		else
 			refuse(fd);
@@ -1297,20 +1342,6 @@ thread_count(unsigned asked)
 	return cores > 0 ? (unsigned)cores : 1;
 }
 
-/*
- * A share of a limit for each of n workers, rounded up; 0 stays 0.
- *
- * XXX: a share, not the whole: a client address whose connections the
- * kernel happened to hash unevenly can be refused by one worker while
- * another still has room for it. The limits are meant for floods, far
- * above what a well-behaved client opens, so this costs little.
- */
-static unsigned
-share(unsigned limit, unsigned n)
-{
-	return (limit + n - 1) / n;
-}
-
 /* Binds every worker's socket; the first picks the port the rest share. */
 static int
 init_workers(struct http_server *srv, struct sockaddr_in *sa)
@@ -1342,6 +1373,8 @@ free_server(struct http_server *srv)
 	for (i = 0; i < srv->nworkers; i++)
 		worker_fini(&srv->workers[i]);
 	free(srv->workers);
+	free(srv->addrs);
+	pthread_mutex_destroy(&srv->conns_lock);
 	pthread_cond_destroy(&srv->changed);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
@@ -1366,12 +1399,14 @@ http_start(const struct http_config *cfg, struct http_server **out)
 	srv->cfg = *cfg;
 	srv->nworkers = thread_count(cfg->threads);
 	limit = cfg->connections > 0 ? cfg->connections : HTTP_CONNECTIONS;
-	srv->max_conns = share(limit, srv->nworkers);
-	srv->max_per_addr = share(cfg->per_address, srv->nworkers);
+	srv->max_conns = limit;
+	srv->max_per_addr = cfg->per_address;
+	srv->addrs = calloc(limit, sizeof(*srv->addrs));
+	pthread_mutex_init(&srv->conns_lock, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->changed, NULL);
 	srv->workers = calloc(srv->nworkers, sizeof(*srv->workers));
-	if (srv->workers == NULL) {
+	if (srv->workers == NULL || srv->addrs == NULL) {
 		free_server(srv);
 		return CD_ENOMEM;
 	}
