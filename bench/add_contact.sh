@@ -122,6 +122,8 @@ echo "median     campaignd $cd_rps req/s (p99 $cd_p99 ms, worst round" \
 echo "$cd_rps $ng_rps" |
 	awk '{printf "ratio      %.1f%% of nginx (medians)\n", 100 * $1 / $2}'
 echo "errors     $errors round(s) with error responses"
+echo "disk       $(grep -c 'sync took' "$OUT/cd.log" || true) sync(s) over 100 ms" \
+	"logged by the daemon"
 LINES=$(curl -sf "$U/calls/bulk_call/1" -H "Authorization: Bearer $KEY" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["total_lines"])')
 echo "stored     $LINES lines for $acked acknowledged requests"
