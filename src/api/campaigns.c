@@ -321,16 +321,31 @@ status_filter(struct api_ctx *ctx, int *status)
 	return 0;
 }
 
+static bool
+has_status(json_t *view, int status)
+{
+	return strcmp(
+		   json_string_value(json_object_get(view, "campaign_status")),
+		   campaign_status_name(status)) == 0;
+}
+
 /*
- * XXX: the status is derived per campaign, so filtering and paging read
- * every campaign of the account; fine for hundreds, not for millions.
+ * Puts in out the views of the account's campaigns (those with `status`,
+ * or all when it is negative) from the first-th on, at most max of them,
+ * and sets *total to how many there are in all. Without a status only the
+ * page's campaigns are read.
+ *
+ * XXX: a status is derived from each campaign's settings and line counts,
+ * so filtering by it reads every campaign of the account; fine for
+ * hundreds, not for millions.
  */
 static int
 collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
-		  json_t *out)
+		  size_t first, size_t max, json_t *out, size_t *total)
 {
 	json_t *ids, *idv, *v;
-	size_t i;
+	size_t i, matched = 0;
+	bool in_page;
 	int rc;
 
 	if ((rc = store_campaign_ids(c, ctx->account_id, &ids)) < 0)
@@ -339,19 +354,28 @@ collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
 	{
 		struct store_campaign cp;
 
+		if (status < 0 && (i < first || i - first >= max))
+			continue;
 		rc = store_campaign_get(c, ctx->account_id,
 					json_integer_value(idv), &cp);
 		if (rc < 0)
 			break;
 		v = campaign_view(&cp, ctx->now);
 		store_campaign_clear(&cp);
-		if (status < 0 || strcmp(json_string_value(json_object_get(
-					     v, "campaign_status")),
-					 campaign_status_name(status)) == 0)
-			json_array_append_new(out, v);
-		else
-			json_decref(v);
+		if (status >= 0) {
+			in_page = matched >= first && matched - first < max;
+			if (has_status(v, status))
+				matched++;
+			else
+				in_page = false;
+			if (!in_page) {
+				json_decref(v);
+				continue;
+			}
+		}
+		json_array_append_new(out, v);
 	}
+	*total = status < 0 ? json_array_size(ids) : matched;
 	json_decref(ids);
 	return rc < 0 ? rc : 0;
 }
@@ -361,29 +385,27 @@ campaigns_list(struct api_ctx *ctx)
 {
 	struct store_conn *c = api_reader(ctx);
 	int64_t page, size;
-	json_t *all, *slice;
+	json_t *slice;
+	size_t total = 0;
 	int status, rc;
 
 	if (c == NULL || status_filter(ctx, &status) < 0 ||
 	    api_query_int(ctx, "pageno", 1, 1000000, 1, &page) < 0 ||
 	    api_query_int(ctx, "pagesize", 1, LIST_PAGE_MAX, 20, &size) < 0)
 		return;
-	all = json_array();
-	if ((rc = collect_campaigns(c, ctx, status, all)) < 0) {
-		json_decref(all);
+	slice = json_array();
+	rc = collect_campaigns(c, ctx, status, (size_t)((page - 1) * size),
+			       (size_t)size, slice, &total);
+	if (rc < 0) {
+		json_decref(slice);
 		api_store_error(ctx, rc, "campaigns");
 		return;
 	}
-	slice = json_array();
-	for (int64_t i = (page - 1) * size;
-	     i < page * size && i < (int64_t)json_array_size(all); i++)
-		json_array_append(slice, json_array_get(all, (size_t)i));
 	api_ok(ctx, 200,
 	       json_pack("{s:s, s:o, s:I, s:I, s:I}", "status", "success",
 			 "campaigns", slice, "pageno", (json_int_t)page,
 			 "pagesize", (json_int_t)size, "total",
-			 (json_int_t)json_array_size(all)));
-	json_decref(all);
+			 (json_int_t)total));
 }
 
 /* --- Changes while running -----------------------------------------------

@@ -371,6 +371,24 @@ def test_list_pages_and_filters_by_status(api):
     assert made[1] not in waiting
 
 
+def test_status_filter_pages_through_the_matching_campaigns(api):
+    made = [api.make_campaign(name="filter %d" % i)["id"] for i in range(4)]
+    api.action(made[2], "pause")
+    waiting = campaign_ids(api, status="waiting")
+    seen, totals, page = [], set(), 1
+    while True:
+        r = api.get(BULK + "?status=waiting&pagesize=1&pageno=%d" % page)
+        assert r.status == 200, r
+        totals.add(r.json["total"])
+        if not r.json["campaigns"]:
+            break
+        assert len(r.json["campaigns"]) == 1
+        seen.append(r.json["campaigns"][0]["id"])
+        page += 1
+    assert seen == waiting and totals == {len(waiting)}
+    assert made[2] not in seen and {made[0], made[1], made[3]} <= set(seen)
+
+
 @pytest.mark.parametrize("query", ["status=running", "status=PAUSED",
                                    "pagesize=0", "pagesize=101",
                                    "pageno=0"])
