@@ -177,8 +177,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	return optind;
 }
 
-/* --- Keys ---------------------------------------------------------------
- */
+/* --- Keys --- */
 
 struct new_key {
 	const char *account;
@@ -306,8 +305,7 @@ keys_cmd(int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
-/* --- Serve --------------------------------------------------------------
- */
+/* --- Serve --- */
 
 /* On an empty store, makes the first account and shows its key once. */
 static int

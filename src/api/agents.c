@@ -68,8 +68,7 @@ map_views(json_t *arr, json_t *(*view)(json_t *))
 	return arr;
 }
 
-/* --- Agents --------------------------------------------------------------
- */
+/* --- Agents --- */
 
 static int
 write_agent(struct store_conn *c, struct api_ctx *ctx, void *arg)
@@ -162,8 +161,7 @@ agents_list(struct api_ctx *ctx)
 	list_page(ctx, "agents", store_agent_list, agent_view);
 }
 
-/* --- Phone numbers -------------------------------------------------------
- */
+/* --- Phone numbers --- */
 
 static int
 write_number(struct store_conn *c, struct api_ctx *ctx, void *arg)

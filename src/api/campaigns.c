@@ -99,8 +99,7 @@ campaign_view(const struct store_campaign *cp, int64_t now)
 	return v;
 }
 
-/* --- Create --------------------------------------------------------------
- */
+/* --- Create --- */
 
 struct create {
 	struct campaign_spec spec;
@@ -274,8 +273,7 @@ campaigns_create(struct api_ctx *ctx)
 		api_commit(ctx, write_create, cr);
 }
 
-/* --- Show and list -------------------------------------------------------
- */
+/* --- Show and list --- */
 
 int
 campaign_reply(struct store_conn *c, struct api_ctx *ctx, int64_t id,
@@ -408,8 +406,7 @@ campaigns_list(struct api_ctx *ctx)
 			 (json_int_t)total));
 }
 
-/* --- Changes while running -----------------------------------------------
- */
+/* --- Changes while running --- */
 
 /*
  * A change to one campaign: checks the request against the campaign's

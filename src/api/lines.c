@@ -20,8 +20,7 @@
 #define LINES_PAGE_MAX 150
 #define SEARCH_MAX     16
 
-/* --- Adding lines --------------------------------------------------------
- */
+/* --- Adding lines --- */
 
 static char *
 skip_reason(const json_t *conditions, int failed)
@@ -231,8 +230,7 @@ lines_add_contacts(struct api_ctx *ctx)
 	api_commit(ctx, write_add_contacts, b);
 }
 
-/* --- Listing -------------------------------------------------------------
- */
+/* --- Listing --- */
 
 json_t *
 lines_view(json_t *l)

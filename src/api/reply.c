@@ -173,8 +173,7 @@ api_query_int(struct api_ctx *ctx, const char *name, int64_t min, int64_t max,
 	return 0;
 }
 
-/* --- Memory that lives as long as the request --------------------------
- */
+/* --- Memory that lives as long as the request --- */
 
 struct api_block {
 	struct api_block *next;
@@ -225,8 +224,7 @@ api_ctx_free(struct api_ctx *ctx)
 	free(ctx);
 }
 
-/* --- Writes with idempotency ---------------------------------------------
- */
+/* --- Writes with idempotency --- */
 
 static int
 replay(struct api_ctx *ctx, int status, char *body)

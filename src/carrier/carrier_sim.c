@@ -39,8 +39,7 @@ struct script {
 	double callback_after_s;
 };
 
-/* --- The event heap -----------------------------------------------------
- */
+/* --- The event heap --- */
 
 static void
 heap_swap(struct sim *s, size_t a, size_t b)
@@ -94,8 +93,7 @@ heap_pop(struct sim *s)
 	}
 }
 
-/* --- Deciding what a call does ------------------------------------------
- */
+/* --- Deciding what a call does --- */
 
 /* A reproducible number in [0, 1) for (seed, attempt, salt). */
 static double
@@ -190,8 +188,7 @@ answered(enum call_outcome o)
 	       o == OUTCOME_CALLBACK_REQUESTED || o == OUTCOME_DO_NOT_CALL;
 }
 
-/* --- Placing calls ------------------------------------------------------
- */
+/* --- Placing calls --- */
 
 static int
 push_event(struct sim *s, enum carrier_event_kind kind, int64_t attempt,
@@ -277,8 +274,7 @@ sim_lookup(struct carrier *c, int64_t attempt_id, struct carrier_event *ev)
 	return CD_ENOTFOUND;
 }
 
-/* --- The timer thread ---------------------------------------------------
- */
+/* --- The timer thread --- */
 
 static void
 wait_until(struct sim *s, int64_t due_mono)

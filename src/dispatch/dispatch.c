@@ -84,8 +84,7 @@ struct claim_pass {
 	size_t ncalls, capcalls;
 };
 
-/* --- Notifications and carrier reports ----------------------------------
- */
+/* --- Notifications and carrier reports --- */
 
 static struct dcampaign *
 lookup_locked(struct dispatcher *d, int64_t id)
@@ -190,8 +189,7 @@ on_carrier_event(void *ctx, const struct carrier_event *ev)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* --- Settling -----------------------------------------------------------
- */
+/* --- Settling --- */
 
 struct settle_batch {
 	const struct carrier_event *events;
@@ -311,8 +309,7 @@ settle_orphans(struct dispatcher *d)
 	return rc;
 }
 
-/* --- Loading campaigns --------------------------------------------------
- */
+/* --- Loading campaigns --- */
 
 static void
 load_number(struct store_conn *c, struct dcampaign *dc,
@@ -436,8 +433,7 @@ load_all(struct dispatcher *d)
 	return 0;
 }
 
-/* --- Claiming and placing -----------------------------------------------
- */
+/* --- Claiming and placing --- */
 
 static bool
 dialling_allowed(const struct dcampaign *dc, int64_t now)
@@ -678,8 +674,7 @@ claim_and_place(struct dispatcher *d, struct claim_pass *p, int64_t now)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* --- Time ----------------------------------------------------------------
- */
+/* --- Time --- */
 
 /* The next instant this campaign needs the dispatcher, or INT64_MAX. */
 static int64_t
@@ -818,8 +813,7 @@ dispatch_main(void *arg)
 	return NULL;
 }
 
-/* --- Life cycle ---------------------------------------------------------
- */
+/* --- Life cycle --- */
 
 int
 dispatch_start(struct store *s, const struct dispatch_config *cfg,

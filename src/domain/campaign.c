@@ -31,8 +31,7 @@ campaign_timezone(const json_t *settings)
 	return z != NULL ? z : "UTC";
 }
 
-/* --- retry_config ---------------------------------------------------------
- */
+/* --- retry_config --- */
 
 static int
 parse_delay_list(const json_t *list, const char *name, int64_t unit,
@@ -192,8 +191,7 @@ finish_retry(bool auto_retry, int64_t limit, json_t *delays, json_t *on,
 	return *out != NULL ? 0 : CD_ENOMEM;
 }
 
-/* --- Start time and window ------------------------------------------------
- */
+/* --- Start time and window --- */
 
 static int
 parse_start(const json_t *body, json_t *settings, int64_t now,
@@ -273,8 +271,7 @@ campaign_reschedule(json_t *settings, const json_t *body, int64_t *start_at,
 	return 0;
 }
 
-/* --- The whole create request ---------------------------------------------
- */
+/* --- The whole create request --- */
 
 static int
 parse_type(const json_t *body, struct campaign_spec *out, struct verr *err)
