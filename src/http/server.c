@@ -855,6 +855,22 @@ conn_parse(struct conn *c)
 	c->phase = PH_HANDLER;
 }
 
+/*
+ * What a recv() that returned n means: 1 go on reading, 0 wait for the
+ * next event, -1 the end of the stream or an error.
+ */
+static int
+recv_outcome(struct conn *c, ssize_t n)
+{
+	if (n > 0 || (n < 0 && errno == EINTR))
+		return 1;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		c->readable = false;
+		return 0;
+	}
+	return -1;
+}
+
 /* Returns 1 when it read something, 0 when there is nothing yet, -1 at
  * the end of the stream or on an error. */
 static int
@@ -889,13 +905,7 @@ conn_read(struct conn *c)
 			c->readable = false;
 		return 1;
 	}
-	if (n < 0 && errno == EINTR)
-		return 1;
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		c->readable = false;
-		return 0;
-	}
-	return -1;
+	return recv_outcome(c, n);
 }
 
 /* Reads and drops what the client still sends after an error reply. */
@@ -903,15 +913,8 @@ static int
 conn_drain(struct conn *c)
 {
 	char scratch[16384];
-	ssize_t n = recv(c->fd, scratch, sizeof(scratch), 0);
 
-	if (n > 0 || (n < 0 && errno == EINTR))
-		return 1;
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		c->readable = false;
-		return 0;
-	}
-	return -1;
+	return recv_outcome(c, recv(c->fd, scratch, sizeof(scratch), 0));
 }
 
 static void
