@@ -30,6 +30,7 @@ struct dcampaign {
 	bool dirty;    /* reload before use */
 	bool queued;   /* on the dirty list */
 	bool dialling; /* under lock: could dial when last reloaded */
+	bool tracked;  /* in the dispatcher thread's `all` */
 	struct dcampaign *next_dirty;
 
 	struct campaign_facts facts;
@@ -357,9 +358,8 @@ load_facts(struct dcampaign *dc, const struct store_campaign *cp)
 static int
 track(struct dispatcher *d, struct dcampaign *dc)
 {
-	for (size_t i = 0; i < d->nall; i++)
-		if (d->all[i] == dc)
-			return 0;
+	if (dc->tracked)
+		return 0;
 	if (d->nall == d->capall) {
 		size_t cap = d->capall ? d->capall * 2 : 64;
 		struct dcampaign **a = realloc(d->all, cap * sizeof(*a));
@@ -370,6 +370,7 @@ track(struct dispatcher *d, struct dcampaign *dc)
 		d->capall = cap;
 	}
 	d->all[d->nall++] = dc;
+	dc->tracked = true;
 	return 0;
 }
 
