@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/buf.h"
 #include "core/jsonout.h"
 
 #define PRECISION_MASK 0x1F /* as wide as JSON_REAL_PRECISION's field */
@@ -20,9 +21,7 @@
 
 /* The text being built and what writing it needs to know. */
 struct out {
-	char *data; /* NUL-terminated once anything is written */
-	size_t len;
-	size_t cap;
+	struct buf text;
 	const char *item_sep; /* between array items and object members */
 	const char *key_sep;  /* between a key and its value */
 	int sort;
@@ -41,27 +40,13 @@ struct member {
 
 static int write_value(struct out *o, const json_t *json);
 
+/* Output is bounded by memory alone. */
+#define OUT_MAX (SIZE_MAX / 2)
+
 static int
 put(struct out *o, const char *s, size_t n)
 {
-	if (n >= SIZE_MAX - o->len)
-		return CD_ENOMEM;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 256;
-		char *data;
-
-		while (cap < o->len + n + 1)
-			cap = cap <= SIZE_MAX / 2 ? cap * 2 : o->len + n + 1;
-		data = realloc(o->data, cap);
-		if (data == NULL)
-			return CD_ENOMEM;
-		o->data = data;
-		o->cap = cap;
-	}
-	memcpy(o->data + o->len, s, n);
-	o->len += n;
-	o->data[o->len] = '\0';
-	return 0;
+	return buf_add(&o->text, s, n, OUT_MAX);
 }
 
 static int
@@ -372,10 +357,10 @@ jsonout_dumps(const json_t *json, size_t flags)
 	err = write_value(&o, json);
 	free(o.path);
 	if (err != 0) {
-		free(o.data);
+		buf_free(&o.text);
 		return NULL;
 	}
-	return o.data;
+	return o.text.data;
 }
 
 /* Prints value with "%.<precision>g"; the length, or CD_ERANGE. */

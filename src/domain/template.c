@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/jsonout.h"
 #include "domain/template.h"
@@ -17,13 +18,6 @@ struct placeholder {
 	size_t end;	 /* just past the closing "}}" */
 	size_t name;	 /* first byte of the name */
 	size_t name_len; /* length of the name, blanks excluded */
-};
-
-/* A growing output string that refuses to pass TEMPLATE_MAX_OUTPUT. */
-struct buf {
-	char *p;
-	size_t len;
-	size_t cap;
 };
 
 /* Distinct names in order: the array to return and a set to test against. */
@@ -196,29 +190,6 @@ template_variables(const char *tmpl)
 	return l.names;
 }
 
-static int
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 256;
-	char *p;
-
-	if (n > TEMPLATE_MAX_OUTPUT - b->len)
-		return CD_ERANGE;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	if (cap != b->cap) {
-		p = realloc(b->p, cap);
-		if (p == NULL)
-			return CD_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 /* Looks name up as a key, then as a path through nested objects. */
 static const json_t *
 lookup(const json_t *vars, const char *name, size_t len)
@@ -247,7 +218,8 @@ buf_add_value(struct buf *b, const json_t *v)
 
 	if (json_is_string(v))
 		return buf_add(b, json_string_value(v),
-			       strlen(json_string_value(v)));
+			       strlen(json_string_value(v)),
+			       TEMPLATE_MAX_OUTPUT);
 	if (json_is_integer(v))
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
 			 json_integer_value(v));
@@ -260,11 +232,11 @@ buf_add_value(struct buf *b, const json_t *v)
 		dump = jsonout_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (dump == NULL)
 			return CD_ENOMEM;
-		rc = buf_add(b, dump, strlen(dump));
+		rc = buf_add(b, dump, strlen(dump), TEMPLATE_MAX_OUTPUT);
 		free(dump);
 		return rc;
 	}
-	return buf_add(b, num, strlen(num));
+	return buf_add(b, num, strlen(num), TEMPLATE_MAX_OUTPUT);
 }
 
 static int
@@ -278,7 +250,8 @@ render_one(const char *t, const struct placeholder *ph, const json_t *vars,
 	if (missing != NULL &&
 	    name_list_add(missing, t + ph->name, ph->name_len) < 0)
 		return CD_ENOMEM;
-	return buf_add(out, t + ph->start, ph->end - ph->start);
+	return buf_add(out, t + ph->start, ph->end - ph->start,
+		       TEMPLATE_MAX_OUTPUT);
 }
 
 static int
@@ -290,7 +263,7 @@ render_all(const char *t, const json_t *vars, struct buf *out,
 	int rc;
 
 	while ((rc = next_placeholder(t, pos, &ph, NULL)) == 1) {
-		rc = buf_add(out, t + pos, ph.start - pos);
+		rc = buf_add(out, t + pos, ph.start - pos, TEMPLATE_MAX_OUTPUT);
 		if (rc == 0)
 			rc = render_one(t, &ph, vars, out, missing);
 		if (rc < 0)
@@ -299,14 +272,14 @@ render_all(const char *t, const json_t *vars, struct buf *out,
 	}
 	if (rc < 0)
 		return rc;
-	return buf_add(out, t + pos, strlen(t + pos));
+	return buf_add(out, t + pos, strlen(t + pos), TEMPLATE_MAX_OUTPUT);
 }
 
 int
 template_render(const char *tmpl, const json_t *vars, char **out,
 		json_t **missing)
 {
-	struct buf b = {NULL, 0, 0};
+	struct buf b = {0};
 	struct name_list l = {NULL, NULL};
 	const char *why;
 	size_t at;
@@ -322,14 +295,14 @@ template_render(const char *tmpl, const json_t *vars, char **out,
 		return CD_ENOMEM;
 	rc = render_all(tmpl, vars, &b, missing != NULL ? &l : NULL);
 	if (rc == 0)
-		rc = buf_add(&b, "", 0);
+		rc = buf_add(&b, "", 0, TEMPLATE_MAX_OUTPUT);
 	json_decref(l.seen);
 	if (rc < 0) {
-		free(b.p);
+		buf_free(&b);
 		json_decref(l.names);
 		return rc;
 	}
-	*out = b.p;
+	*out = b.data;
 	if (missing != NULL)
 		*missing = l.names;
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/err.h"
 #include "http/request.h"
 #include "http/server.h"
 
@@ -178,40 +179,24 @@ request_free(struct http_request *req)
 		return;
 	if (req->state_free != NULL)
 		req->state_free(req->state);
-	free(req->body);
+	buf_free(&req->body);
 	free(req);
 }
 
 int
 request_take_body(struct http_request *req, const char *data, size_t n)
 {
-	size_t want;
-	char *grown;
+	int rc;
 
-	if (req->too_large || n == 0)
+	if (req->too_large)
 		return 0;
-	if (n > req->max - req->len) {
+	rc = buf_add(&req->body, data, n, req->max);
+	if (rc == CD_ERANGE) {
 		req->too_large = true;
-		free(req->body);
-		req->body = NULL;
-		req->len = req->cap = 0;
+		buf_free(&req->body);
 		return 0;
 	}
-	if (req->len + n + 1 > req->cap) {
-		want = req->cap > 0 ? req->cap : 4096;
-		while (want < req->len + n + 1)
-			want *= 2;
-		if (want > req->max + 1)
-			want = req->max + 1;
-		if ((grown = realloc(req->body, want)) == NULL)
-			return -1;
-		req->body = grown;
-		req->cap = want;
-	}
-	memcpy(req->body + req->len, data, n);
-	req->len += n;
-	req->body[req->len] = '\0';
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 const char *
@@ -229,8 +214,8 @@ http_path(const struct http_request *req)
 const char *
 http_body(const struct http_request *req, size_t *len)
 {
-	*len = req->len;
-	return req->body != NULL ? req->body : "";
+	*len = req->body.len;
+	return req->body.data != NULL ? req->body.data : "";
 }
 
 /* Header names are case-insensitive; the first of several wins. */

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
+
 #define HTTP_HEADERS_MAX 100
 
 /* A piece of the input buffer, as offsets, since the buffer may move. */
@@ -37,10 +39,8 @@ struct http_request {
 	struct http_pair *header, *query;
 	unsigned nheader, nquery;
 
-	char *body; /* NUL-terminated; NULL while empty */
-	size_t len;
+	struct buf body;
 	size_t max; /* the body limit of this request */
-	size_t cap;
 	bool too_large;
 	bool busy; /* counted in the server's busy requests */
 	bool suspended;
