@@ -1,6 +1,7 @@
 /*
  * Open addressing with linear probing; the table doubles at half full.
- * There is no removal: the services that use it keep their entries.
+ * Removal moves later entries of the same probe run back into the hole,
+ * so lookups never need tombstones and a table does not fill with them.
  */
 #include <stdlib.h>
 
@@ -72,6 +73,38 @@ idmap_put(struct idmap *m, int64_t id, void *val)
 		m->n++;
 	insert(m->keys, m->vals, m->cap, id, val);
 	return 0;
+}
+
+void *
+idmap_del(struct idmap *m, int64_t id)
+{
+	size_t mask = m->cap - 1, hole, i, home;
+	void *val;
+
+	if (m->cap == 0)
+		return NULL;
+	for (hole = slot_of(id, m->cap); m->keys[hole] != id;
+	     hole = (hole + 1) & mask)
+		if (m->keys[hole] == 0)
+			return NULL;
+	val = m->vals[hole];
+	/*
+	 * An entry after the hole may move into it only if its home slot
+	 * does not lie cyclically in (hole, i]: otherwise a lookup starting
+	 * at its home would stop at the hole before reaching it.
+	 */
+	for (i = (hole + 1) & mask; m->keys[i] != 0; i = (i + 1) & mask) {
+		home = slot_of(m->keys[i], m->cap);
+		if (((i - home) & mask) < ((i - hole) & mask))
+			continue;
+		m->keys[hole] = m->keys[i];
+		m->vals[hole] = m->vals[i];
+		hole = i;
+	}
+	m->keys[hole] = 0;
+	m->vals[hole] = NULL;
+	m->n--;
+	return val;
 }
 
 void

@@ -21,6 +21,9 @@ void *idmap_get(const struct idmap *m, int64_t id);
 /* Stores val for id (> 0), replacing any old value. 0 or CD_ENOMEM. */
 int idmap_put(struct idmap *m, int64_t id, void *val);
 
+/* Removes id and returns what was stored for it, or NULL. */
+void *idmap_del(struct idmap *m, int64_t id);
+
 /* Frees the map's memory, not the values. */
 void idmap_free(struct idmap *m);
 

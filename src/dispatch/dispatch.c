@@ -374,14 +374,45 @@ track(struct dispatcher *d, struct dcampaign *dc)
 	return 0;
 }
 
+/*
+ * Forgets a campaign, unless a notification came in since it was last
+ * loaded. Anything that could need it again (new lines, a retry of failed
+ * lines, a settled call) notifies the dispatcher, which loads it afresh.
+ */
+static bool
+forget(struct dispatcher *d, struct dcampaign *dc)
+{
+	pthread_mutex_lock(&d->lock);
+	if (dc->queued) {
+		pthread_mutex_unlock(&d->lock);
+		return false;
+	}
+	idmap_del(&d->campaigns, dc->id);
+	pthread_mutex_unlock(&d->lock);
+	if (dc->tracked)
+		for (size_t i = 0; i < d->nall; i++)
+			if (d->all[i] == dc) {
+				d->all[i] = d->all[--d->nall];
+				break;
+			}
+	json_decref(dc->number_settings);
+	free(dc->welcome);
+	free(dc);
+	return true;
+}
+
 static void
 reload(struct dispatcher *d, struct store_conn *c, struct dcampaign *dc)
 {
 	struct store_campaign cp;
 	bool first = dc->welcome == NULL && dc->number_settings == NULL;
+	int rc;
 
-	if (store_campaign_get(c, 0, dc->id, &cp) < 0)
+	if ((rc = store_campaign_get(c, 0, dc->id, &cp)) < 0) {
+		if (rc == CD_ENOTFOUND)
+			forget(d, dc);
 		return;
+	}
 	load_facts(dc, &cp);
 	if (first)
 		load_number(c, dc, &cp);
@@ -725,6 +756,32 @@ log_status_changes(struct dispatcher *d, int64_t now)
 	}
 }
 
+/*
+ * A campaign that is over (cancelled, or a CSV campaign without an open
+ * line) and has no call in flight needs nothing more from the dispatcher.
+ * It lets go of it, so that a daemon that runs for months does not walk
+ * every campaign it ever saw on each pass.
+ */
+static void
+forget_finished(struct dispatcher *d, int64_t now)
+{
+	size_t i = 0;
+
+	while (i < d->nall) {
+		struct dcampaign *dc = d->all[i];
+		enum campaign_status st = status_derive(&dc->facts, now);
+		int64_t id = dc->id;
+
+		if ((st == CSTATUS_CANCELLED || st == CSTATUS_COMPLETED) &&
+		    dc->facts.counts[LINE_CALLING] == 0 && forget(d, dc)) {
+			log_info("campaign=%lld %s: no longer watched",
+				 (long long)id, campaign_status_name(st));
+			continue; /* the last campaign moved to i */
+		}
+		i++;
+	}
+}
+
 /* Notes which campaigns could dial now, for dispatch_lines_added(). */
 static void
 note_dialling(struct dispatcher *d, int64_t now)
@@ -806,6 +863,7 @@ dispatch_main(void *arg)
 			claim_and_place(d, &pass, now);
 		reload_dirty(d);
 		log_status_changes(d, now);
+		forget_finished(d, now);
 		note_dialling(d, now);
 		wait_for_work(d, plan_wake(d, clock_now_ms()));
 	}

@@ -359,7 +359,7 @@ def test_pause_keeps_call_queues_contacts_and_resume_dials(api):
         assert ts(ln["attempt_list"][0]["started_at"]) >= resumed - 0.05, ln
 
 
-def test_cancel_cancels_pending_and_lets_calls_finish(api):
+def test_cancel_cancels_pending_and_lets_calls_finish(daemon, api):
     pa, pb = "+1205", "+1206"
     cid = sim_campaign(api, [rule(pa, ["completed"], ring=0.1, talk=1.5),
                              rule(pb, ["no_answer"], ring=1.5)],
@@ -389,6 +389,7 @@ def test_cancel_cancels_pending_and_lets_calls_finish(api):
     c = wait_campaign(api, cid, lambda v: v["calls_in_flight"] == 0, 5,
                       "no call in flight")
     assert c["campaign_status"] == "cancelled"
+    wait_let_go(daemon, cid, "cancelled")
     time.sleep(0.5)
     for lid in pending:
         ln = line(api, cid, lid)
@@ -797,7 +798,13 @@ def test_dnc_number_is_skipped_when_added(api):
 # --- 14. A csv campaign completes --------------------------------------------
 
 
-def test_csv_campaign_reaches_completed(api):
+def wait_let_go(daemon, cid, status):
+    """Waits until the dispatcher logs that it no longer watches cid."""
+    needle = "campaign=%d %s: no longer watched" % (cid, status)
+    wait_for(lambda: needle in daemon.stderr(), 10, repr(needle))
+
+
+def test_csv_campaign_reaches_completed(daemon, api):
     ok, bad = "+1221", "+1222"
     agent = api.make_agent()
     num = api.make_number(agent_id=agent["id"], settings={"rules": [
@@ -817,8 +824,9 @@ def test_csv_campaign_reaches_completed(api):
     for ln in api.all_lines(c["id"]):
         assert ln["status"] in ("completed", "failed") and ln["attempts"] == 1
     assert_error(api.action(c["id"], "pause"), 409, "campaign_completed")
-    # manual_retry brings the failed line back; the campaign runs again
-    # and completes again.
+    # The dispatcher lets go of a finished campaign; manual_retry brings
+    # the failed line back, and the campaign runs and completes again.
+    wait_let_go(daemon, c["id"], "completed")
     r = api.post("%s/%d/manual_retry" % (BULK, c["id"]))
     assert r.status == 200 and r.json["requeued"] == 1, r
     c = wait_campaign(api, c["id"],
