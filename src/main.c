@@ -307,6 +307,37 @@ keys_cmd(int argc, char **argv)
 
 /* --- Serve --- */
 
+/*
+ * A write in several commits (a campaign created from many contacts) that
+ * a stop cut short was never answered: its parts are taken back before
+ * anything reads the store. One daemon serves a store, so none is still
+ * in progress at start-up.
+ */
+static int
+write_drop_unfinished(struct store_conn *c, void *arg)
+{
+	int64_t *dropped = arg;
+	int rc;
+
+	rc = store_campaign_drop_loading(c, 0, dropped);
+	if (rc == 0)
+		rc = store_idem_drop_held(c, 0, NULL);
+	return rc;
+}
+
+static int
+drop_unfinished(struct store *s)
+{
+	int64_t dropped = 0;
+	int rc = store_write(s, write_drop_unfinished, &dropped);
+
+	if (rc == 0 && dropped > 0)
+		log_info("store: took back %lld campaigns whose creation the "
+			 "last stop cut short",
+			 (long long)dropped);
+	return rc;
+}
+
 /* On an empty store, makes the first account and shows its key once. */
 static int
 bootstrap(struct store *s)
@@ -358,7 +389,8 @@ serve_cmd(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (store_open(o.db, &s) < 0 || bootstrap(s) < 0)
+	if (store_open(o.db, &s) < 0 || drop_unfinished(s) < 0 ||
+	    bootstrap(s) < 0)
 		goto out;
 	if (dispatch_start(s, &o.dispatch, &disp) < 0)
 		goto out;

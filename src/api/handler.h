@@ -17,6 +17,7 @@
 
 struct api_ctx;
 struct api_block;
+struct pool;
 
 /*
  * A write run by api_commit on the store's writer thread. It sets the
@@ -70,8 +71,16 @@ struct api_ctx {
 	void *write_arg;
 	int write_rc;
 
+	/* A write in parts (see api_commit). */
+	bool more;    /* set by write_fn: run it again, in a later commit */
+	bool partial; /* parts of it are committed */
+	api_write_fn undo; /* takes those parts back if a later one fails */
+
 	struct api_block *blocks; /* from api_alloc() */
 	json_t *kept;		  /* from api_keep() */
+
+	struct pool *slow; /* the slow routes' threads */
+	bool heavy;	   /* a large body: freed on a slow-route thread */
 };
 
 typedef void (*api_handler_fn)(struct api_ctx *ctx);
@@ -102,6 +111,14 @@ struct store_conn *api_reader(struct api_ctx *ctx);
  * request (from api_alloc, api_keep or the body). With an Idempotency-Key,
  * a request seen before gets its first reply again and fn does not run;
  * a 2xx reply is remembered in the same transaction as fn's changes.
+ *
+ * A write too big for one commit (a campaign with 100,000 contacts) is
+ * done in parts, so that other requests' writes go in between: fn sets
+ * ctx->more to be run again in a later commit, and sets the reply in its
+ * last part. Should a part fail, ctx->undo (when fn set it) runs in a
+ * commit of its own to take back the parts before. An Idempotency-Key is
+ * held from the first part on: the same request sent meanwhile gets 409
+ * `idempotency_key_in_use`.
  */
 void api_commit(struct api_ctx *ctx, api_write_fn fn, void *arg);
 

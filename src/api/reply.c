@@ -260,9 +260,18 @@ commit_run(struct store_conn *c, void *p)
 	int rc, status;
 	char *body;
 
-	if (ctx->idem_key != NULL) {
+	if (ctx->idem_key != NULL && !ctx->partial) {
 		rc = store_idem_get(c, ctx->account_id, ctx->idem_key,
 				    ctx->fingerprint, &status, &body);
+		if (rc == 0 && status == 0) {
+			free(body);
+			snprintf(ctx->retry_after, sizeof(ctx->retry_after),
+				 "1");
+			return api_error(ctx, 409, "idempotency_key_in_use",
+					 "a request with this Idempotency-Key "
+					 "is still being carried out; send it "
+					 "again once that one is answered");
+		}
 		if (rc == 0)
 			return replay(ctx, status, body);
 		if (rc == CD_EIDEM)
@@ -275,9 +284,41 @@ commit_run(struct store_conn *c, void *p)
 	rc = ctx->write_fn(c, ctx, ctx->write_arg);
 	if (rc < 0)
 		return rc;
+	if (ctx->more) {
+		if (ctx->idem_key != NULL && !ctx->partial)
+			rc = store_idem_put(c, ctx->account_id, ctx->idem_key,
+					    ctx->fingerprint, 0, "", ctx->now);
+		ctx->partial = rc == 0;
+		return rc;
+	}
 	if (ctx->idem_key != NULL && ctx->status / 100 == 2)
 		rc = remember(c, ctx);
 	return rc;
+}
+
+/* Takes back the committed parts of a write that failed part way. */
+static int
+undo_run(struct store_conn *c, void *p)
+{
+	struct api_ctx *ctx = p;
+	int rc;
+
+	rc = ctx->undo(c, ctx, ctx->write_arg);
+	if (rc == 0 && ctx->idem_key != NULL)
+		rc = store_idem_drop_held(c, ctx->account_id, ctx->idem_key);
+	return rc;
+}
+
+static void
+undo_done(void *p, int rc)
+{
+	struct api_ctx *ctx = p;
+
+	if (rc < 0)
+		log_error("taking back a write that failed part way failed "
+			  "too (%s); the next start does it",
+			  cd_strerror(rc));
+	http_resume(ctx->req);
 }
 
 void
@@ -294,6 +335,18 @@ commit_done(void *p, int rc)
 	struct api_ctx *ctx = p;
 
 	ctx->write_rc = rc;
+	if (rc == 0 && ctx->more) {
+		ctx->more = false;
+		store_write_async(ctx->store, commit_run, ctx, commit_done,
+				  ctx);
+		return;
+	}
+	if (ctx->partial && ctx->undo != NULL &&
+	    (rc < 0 || ctx->status / 100 != 2)) {
+		ctx->partial = false;
+		store_write_async(ctx->store, undo_run, ctx, undo_done, ctx);
+		return;
+	}
 	http_resume(ctx->req);
 }
 

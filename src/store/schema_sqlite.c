@@ -152,7 +152,16 @@ static const char v4[] = "DROP INDEX line_due;"
 			 "CREATE INDEX line_due ON line(campaign_id, due_at)"
 			 " WHERE status < 4 AND status <> 1;";
 
-const char *const schema_sqlite_migrations[] = {v1, v2, v3, v4};
+/*
+ * A campaign created from many contacts is written in several commits, so
+ * that other writes are not held up behind one long one; until the last
+ * part it is `loading`: no read shows it, and a start after a crash
+ * deletes it.
+ */
+static const char v5[] =
+    "ALTER TABLE campaign ADD COLUMN loading INTEGER NOT NULL DEFAULT 0;";
+
+const char *const schema_sqlite_migrations[] = {v1, v2, v3, v4, v5};
 
 const int schema_sqlite_version = (int)(sizeof(schema_sqlite_migrations) /
 					sizeof(schema_sqlite_migrations[0]));

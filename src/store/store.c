@@ -680,6 +680,18 @@ store_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
 }
 
 int
+store_campaign_loaded(struct store_conn *c, int64_t id)
+{
+	return c->be->campaign_loaded(c, id);
+}
+
+int
+store_campaign_drop_loading(struct store_conn *c, int64_t id, int64_t *dropped)
+{
+	return c->be->campaign_drop_loading(c, id, dropped);
+}
+
+int
 store_campaign_head(struct store_conn *c, int64_t account_id, int64_t id,
 		    struct store_campaign *out)
 {
@@ -864,4 +876,10 @@ store_idem_put(struct store_conn *c, int64_t account_id, const char *key,
 	       int64_t now)
 {
 	return c->be->idem_put(c, account_id, key, fp, status, body, now);
+}
+
+int
+store_idem_drop_held(struct store_conn *c, int64_t account_id, const char *key)
+{
+	return c->be->idem_drop_held(c, account_id, key);
 }

@@ -175,6 +175,7 @@ struct store_campaign {
 			     json_deep_copy it before changing it */
 	int64_t created_at;
 	int64_t updated_at;
+	bool loading; /* on insert: hidden until store_campaign_loaded() */
 	/* Filled by store_campaign_get, not stored as such: */
 	int64_t counts[LINE_STATUS_COUNT];
 	int64_t next_due_at; /* -1 when no line waits */
@@ -206,6 +207,21 @@ int store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
  * Sets *ids to a new array of the account's campaign ids, newest first.
  */
 int store_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids);
+
+/*
+ * A campaign inserted with `loading` set is written in several commits:
+ * no read finds it (get, head, ids, live ids) until this call, in the
+ * commit of its last part, shows it.
+ */
+int store_campaign_loaded(struct store_conn *c, int64_t id);
+
+/*
+ * Deletes a campaign that is still loading, with its lines; id 0 deletes
+ * every one (at start-up, after a crash cut a load short). Sets *dropped
+ * to how many campaigns went.
+ */
+int store_campaign_drop_loading(struct store_conn *c, int64_t id,
+				int64_t *dropped);
 
 /* Writes back the mutable fields of cp: state, start_at, resumed_at,
  * concurrent_call_limit and settings. */
@@ -383,13 +399,21 @@ int store_dnc_listed(struct store_conn *c, int64_t account_id,
  * Looks up the response first given to (account, key). Returns 0 and the
  * stored status and body (malloc'd) when the fingerprint matches,
  * CD_EIDEM when the key was used for another request, CD_ENOTFOUND when
- * the key is new.
+ * the key is new. Status 0 means the first request with the key is still
+ * being carried out (a write in several commits holds the key).
  */
 int store_idem_get(struct store_conn *c, int64_t account_id, const char *key,
 		   const unsigned char fp[32], int *status, char **body);
 
+/* Records the response to (account, key); status 0 holds the key, and a
+ * later put with the response replaces the hold. */
 int store_idem_put(struct store_conn *c, int64_t account_id, const char *key,
 		   const unsigned char fp[32], int status, const char *body,
 		   int64_t now);
+
+/* Deletes the hold on (account, key), or every hold when account_id is
+ * 0; a recorded response stays. */
+int store_idem_drop_held(struct store_conn *c, int64_t account_id,
+			 const char *key);
 
 #endif

@@ -73,6 +73,8 @@ struct store_backend {
 	int (*campaign_get)(struct store_conn *, int64_t, int64_t,
 			    struct store_campaign *);
 	int (*campaign_ids)(struct store_conn *, int64_t, json_t **);
+	int (*campaign_loaded)(struct store_conn *, int64_t);
+	int (*campaign_drop_loading)(struct store_conn *, int64_t, int64_t *);
 	int (*campaign_update)(struct store_conn *,
 			       const struct store_campaign *, int64_t);
 
@@ -119,6 +121,7 @@ struct store_backend {
 			const unsigned char *, int *, char **);
 	int (*idem_put)(struct store_conn *, int64_t, const char *,
 			const unsigned char *, int, const char *, int64_t);
+	int (*idem_drop_held)(struct store_conn *, int64_t, const char *);
 };
 
 #define STORE_UPKEEP_MS 200

@@ -85,6 +85,11 @@ enum stmt_id {
 	S_DNC_LIST,
 	S_DNC_COUNT,
 	S_DNC_LISTED,
+	S_CAMPAIGN_LOADED,
+	S_LOADING_LINES_DROP,
+	S_LOADING_COUNTS_DROP,
+	S_LOADING_DROP,
+	S_IDEM_DROP_HELD,
 	S_COUNT
 };
 
@@ -99,6 +104,10 @@ enum stmt_id {
  */
 #define LINE_SEARCH "AND (?3 IS NULL OR instr(to_number, ?3) > 0) "
 #define LINE_FILTER "campaign_id = ?1 AND (?2 < 0 OR status = ?2) " LINE_SEARCH
+
+/* The campaigns still being written: one (?1) or all (?1 = 0). */
+#define LOADING                                                                \
+	"SELECT id FROM campaign WHERE loading = 1 AND (?1 = 0 OR id = ?1)"
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -143,20 +152,21 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CAMPAIGN_INSERT] = "INSERT INTO campaign (account_id, name, type, "
 			  "state, phone_number_id, agent_id, start_at, "
 			  "resumed_at, concurrent_call_limit, settings, "
-			  "created_at, updated_at) "
-			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  "created_at, updated_at, loading) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_CAMPAIGN_GET] = "SELECT id, account_id, name, type, state, "
 		       "phone_number_id, agent_id, start_at, resumed_at, "
 		       "concurrent_call_limit, settings, created_at, "
 		       "updated_at FROM campaign "
-		       "WHERE id = ?2 AND (?1 = 0 OR account_id = ?1)",
+		       "WHERE id = ?2 AND (?1 = 0 OR account_id = ?1) "
+		       "AND loading = 0",
     [S_CAMPAIGN_COUNTS] = "SELECT status, n FROM line_count "
 			  "WHERE campaign_id = ?",
     [S_CAMPAIGN_NEXT_DUE] = "SELECT min(due_at) FROM line "
 			    "INDEXED BY line_due "
 			    "WHERE campaign_id = ? AND " LINE_WAITING,
     [S_CAMPAIGN_IDS] = "SELECT id FROM campaign WHERE account_id = ? "
-		       "ORDER BY id DESC",
+		       "AND loading = 0 ORDER BY id DESC",
     [S_CAMPAIGN_UPDATE] = "UPDATE campaign SET state = ?, start_at = ?, "
 			  "resumed_at = ?, concurrent_call_limit = ?, "
 			  "settings = ?, updated_at = ? WHERE id = ?",
@@ -180,8 +190,12 @@ static const char *const stmt_sql[S_COUNT] = {
 		   "WHERE account_id = ? AND key = ?",
     [S_IDEM_PUT] = "INSERT INTO idempotency (account_id, key, "
 		   "fingerprint, status, body, created_at) "
-		   "VALUES (?, ?, ?, ?, ?, ?)",
-    [S_CAMPAIGN_LIVE] = "SELECT id FROM campaign WHERE state IN (1, 2)",
+		   "VALUES (?, ?, ?, ?, ?, ?) "
+		   "ON CONFLICT (account_id, key) DO UPDATE SET "
+		   "status = excluded.status, body = excluded.body "
+		   "WHERE status = 0",
+    [S_CAMPAIGN_LIVE] = "SELECT id FROM campaign WHERE state IN (1, 2) "
+			"AND loading = 0",
     [S_LINE_DUE] = "SELECT id, to_number, custom_variables, metadata, "
 		   "due_at, attempts, retries, reschedules FROM line "
 		   "INDEXED BY line_due "
@@ -245,6 +259,14 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DNC_LISTED] = "SELECT 1 FROM dnc WHERE account_id = ?1 "
 		     "AND number = ?3 AND (+campaign_id = 0 "
 		     "OR +campaign_id = ?2) LIMIT 1",
+    [S_CAMPAIGN_LOADED] = "UPDATE campaign SET loading = 0 WHERE id = ?",
+    [S_LOADING_LINES_DROP] = "DELETE FROM line WHERE campaign_id IN "
+			     "(" LOADING ")",
+    [S_LOADING_COUNTS_DROP] = "DELETE FROM line_count WHERE campaign_id IN "
+			      "(" LOADING ")",
+    [S_LOADING_DROP] = "DELETE FROM campaign WHERE id IN (" LOADING ")",
+    [S_IDEM_DROP_HELD] = "DELETE FROM idempotency WHERE status = 0 AND "
+			 "(?1 = 0 OR (account_id = ?1 AND key = ?2))",
 };
 
 /* Parsed campaign settings, kept while their stored text is unchanged. */
@@ -1016,9 +1038,40 @@ sqlite_campaign_insert(struct store_conn *c, const struct store_campaign *cp,
 		return CD_ESTORE;
 	if ((rc = bind_campaign_fields(st, cp)) < 0)
 		return rc;
+	sqlite3_bind_int(st, 13, cp->loading);
 	if ((rc = step_done(c, st)) < 0)
 		return rc;
 	*id = last_id(c);
+	return 0;
+}
+
+static int
+sqlite_campaign_loaded(struct store_conn *c, int64_t id)
+{
+	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_LOADED);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(c, st);
+}
+
+static int
+sqlite_campaign_drop_loading(struct store_conn *c, int64_t id, int64_t *dropped)
+{
+	static const enum stmt_id steps[] = {
+	    S_LOADING_LINES_DROP, S_LOADING_COUNTS_DROP, S_LOADING_DROP};
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((st = stmt(c, steps[i])) == NULL)
+			return CD_ESTORE;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = step_done(c, st)) < 0)
+			return rc;
+	}
+	*dropped = sqlite3_changes(sq(c)->db);
 	return 0;
 }
 
@@ -1691,6 +1744,18 @@ sqlite_idem_put(struct store_conn *c, int64_t account_id, const char *key,
 	return step_done(c, st);
 }
 
+static int
+sqlite_idem_drop_held(struct store_conn *c, int64_t account_id, const char *key)
+{
+	sqlite3_stmt *st = stmt(c, S_IDEM_DROP_HELD);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	return step_done(c, st);
+}
+
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
     .connect = sqlite_connect,
@@ -1723,6 +1788,8 @@ const struct store_backend store_sqlite_backend = {
     .campaign_head = sqlite_campaign_head,
     .campaign_get = sqlite_campaign_get,
     .campaign_ids = sqlite_campaign_ids,
+    .campaign_loaded = sqlite_campaign_loaded,
+    .campaign_drop_loading = sqlite_campaign_drop_loading,
     .campaign_update = sqlite_campaign_update,
     .line_insert = sqlite_line_insert,
     .line_list = sqlite_line_list,
@@ -1747,4 +1814,5 @@ const struct store_backend store_sqlite_backend = {
     .dnc_listed = sqlite_dnc_listed,
     .idem_get = sqlite_idem_get,
     .idem_put = sqlite_idem_put,
+    .idem_drop_held = sqlite_idem_drop_held,
 };
