@@ -215,3 +215,66 @@ def test_kill_9_while_loading_takes_the_parts_back(fresh_daemon):
                  headers={"Idempotency-Key": key})
     assert r.status == 201 and r.json["total_lines"] == n, r
     assert api.line_total(r.json["id"]) == n
+
+
+def test_a_part_that_fails_takes_the_earlier_parts_back(fresh_daemon):
+    """A trigger added to the store from outside makes the insert of one
+    contact fail, in the sixth part: the reply is an error, and the five
+    parts already committed are deleted again, key hold included."""
+    d = fresh_daemon
+    api = d.client()
+    n = 8_000
+    rows = contacts(n, "+1449")
+    doomed = rows[5_500]["phone_number"]
+    body = scheduled(api, name="fails late", contact_list=rows)
+    key = "fails-late-1"
+    con = sqlite3.connect(d.db, timeout=30)
+    try:
+        con.execute("CREATE TRIGGER fail_one BEFORE INSERT ON line "
+                    "WHEN NEW.to_number = '%s' BEGIN "
+                    "SELECT RAISE(ABORT, 'injected failure'); END" % doomed)
+        con.commit()
+        r = api.post(BULK + "/create", body, timeout=120,
+                     headers={"Idempotency-Key": key})
+        # The store reports the abort as a constraint failure.
+        assert_error(r, 409, "already_exists")
+        assert con.execute("SELECT count(*) FROM campaign").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM line").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM idempotency").fetchone() \
+            == (0,)
+        con.execute("DROP TRIGGER fail_one")
+        con.commit()
+    finally:
+        con.close()
+    r = api.get(BULK)
+    assert r.status == 200 and r.json["total"] == 0, r
+    # Nothing was remembered for the key: the same request now runs.
+    r = api.post(BULK + "/create", body, timeout=120,
+                 headers={"Idempotency-Key": key})
+    assert r.status == 201 and r.json["total_lines"] == n, r
+
+
+def test_sigterm_while_loading_finishes_the_create(fresh_daemon):
+    """A stop asked for while the parts go in waits for the last one: the
+    create is answered 201 and the campaign is whole after a restart."""
+    d = fresh_daemon
+    api = d.client()
+    n = 30_000
+    body = scheduled(api, name="stopped under it",
+                     contact_list=contacts(n, "+1450"))
+    replies = []
+
+    def send():
+        replies.append(api.post(BULK + "/create", body, timeout=120))
+
+    t = threading.Thread(target=send)
+    t.start()
+    wait_loading(d.db, t)
+    assert d.stop() == 0, d.stderr()
+    t.join()
+    assert replies[0].status == 201, replies[0]
+    cid = replies[0].json["id"]
+    d.start()
+    api = d.client(api.key)
+    assert api.campaign(cid)["total_lines"] == n
+    assert loading_ids(d.db) == set()

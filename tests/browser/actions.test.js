@@ -270,6 +270,49 @@ async function wizardToContacts(page, name) {
   await page.getByLabel(/Upload CSV File/).check();
 }
 
+describe('create wizard retries', () => {
+  test('a create whose reply was lost is sent again with the same key',
+    async () => {
+      const page = await newPage(browser.context, srv);
+      const name = 'Sent twice, made once';
+      const keys = [];
+      // The first try reaches campaignd, which creates the campaign (in
+      // three parts: 3,000 contacts), but its reply never reaches the
+      // page; the second try goes through.
+      await page.route('**/api/v1/calls/bulk_call/create', async (route) => {
+        keys.push(route.request().headers()['idempotency-key']);
+        if (keys.length === 1) {
+          await route.fetch();
+          await route.abort('connectionreset');
+        } else {
+          await route.continue();
+        }
+      });
+      await wizardToContacts(page, name);
+      await page.getByLabel('CSV file', { exact: true }).setInputFiles({
+        name: 'twice.csv', mimeType: 'text/csv',
+        buffer: Buffer.from(bigCsv(3000, 10)) });
+      await page.locator('#csv-preview').getByText('N0').waitFor();
+      await nextButton(page).click();
+      await page.getByLabel(/Save as draft/).check();
+      await nextButton(page).click();
+      const create = page.getByRole('button', { name: 'Create Campaign' });
+      await create.click();
+      await page.locator('.alert-error').waitFor();
+      await create.click();
+      await page.waitForURL(/\/bulk-call\/\d+$/);
+      assert.equal(keys.length, 2);
+      assert.ok(keys[0], 'the wizard sends an Idempotency-Key');
+      assert.equal(keys[1], keys[0]);
+      const list = await api('GET', `${BULK}?pagesize=100`);
+      const mine = list.campaigns.filter((c) => c.name === name);
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0].total_lines, 3000);
+      assert.equal(Number(page.url().split('/').pop()), mine[0].id);
+      await page.close();
+    });
+});
+
 describe('create wizard upload limits', () => {
   test('a CSV over 64 KiB is sent; a 413 shows by the file', async () => {
     const page = await newPage(browser.context, srv);

@@ -967,9 +967,14 @@ export function renderWizard(root, ctx) {
       const byField = err.status === 422 || err.status === 413;
       if (byField && where.step !== 4) show(where.step);
       else message.replaceChildren(alertBox('error', errorText(err)));
-      // A new key: the failed request stored nothing.
-      s.idempotencyKey = crypto.randomUUID ? crypto.randomUUID()
-        : String(Date.now());
+      // A refusal stored nothing: the next try gets a new key. After a
+      // lost connection the campaign may exist, and while a large one is
+      // still being written the key is held: the same key then makes sure
+      // a second click cannot create it twice.
+      if (err.status !== 0 && err.code !== 'idempotency_key_in_use') {
+        s.idempotencyKey = crypto.randomUUID ? crypto.randomUUID()
+          : String(Date.now());
+      }
     }
   }
 
