@@ -369,9 +369,10 @@ has_status(json_t *view, int status)
  * and sets *total to how many there are in all. Without a status only the
  * page's campaigns are read.
  *
- * XXX: a status is derived from each campaign's settings and line counts,
- * so filtering by it reads every campaign of the account; fine for
- * hundreds, not for millions.
+ * XXX: a status is derived from each campaign's settings, line counts and
+ * the clock, so a filter reads every campaign in a state that can have
+ * that status: for scheduled, auto_paused, in_progress and waiting, every
+ * active campaign of the account. Fine for thousands, not for millions.
  */
 static int
 collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
@@ -382,7 +383,9 @@ collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
 	bool in_page;
 	int rc;
 
-	if ((rc = store_campaign_ids(c, ctx->account_id, &ids)) < 0)
+	rc = store_campaign_ids(c, ctx->account_id,
+				status < 0 ? 0 : status_states(status), &ids);
+	if (rc < 0)
 		return rc;
 	json_array_foreach(ids, i, idv)
 	{

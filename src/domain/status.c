@@ -44,3 +44,20 @@ status_derive(const struct campaign_facts *f, int64_t now)
 	return f->type == CAMPAIGN_DYNAMIC ? CSTATUS_WAITING
 					   : CSTATUS_IN_PROGRESS;
 }
+
+unsigned
+status_states(enum campaign_status status)
+{
+	switch (status) {
+	case CSTATUS_CANCELLED:
+		return 1u << CSTATE_CANCELLED;
+	case CSTATUS_DRAFT:
+		return 1u << CSTATE_DRAFT;
+	case CSTATUS_COMPLETED:
+		return 1u << CSTATE_ACTIVE | 1u << CSTATE_PAUSED;
+	case CSTATUS_PAUSED:
+		return 1u << CSTATE_PAUSED;
+	default:
+		return 1u << CSTATE_ACTIVE;
+	}
+}

@@ -29,6 +29,13 @@ struct campaign_facts {
  */
 enum campaign_status status_derive(const struct campaign_facts *f, int64_t now);
 
+/*
+ * Returns the states (a mask of 1 << enum campaign_state) a campaign with
+ * `status` can be in: a filter by status need only derive the status of
+ * campaigns in those states.
+ */
+unsigned status_states(enum campaign_status status);
+
 /* Returns the number of lines not yet in a final status. */
 int64_t status_open_lines(const struct campaign_facts *f);
 

@@ -706,9 +706,10 @@ store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 }
 
 int
-store_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids)
+store_campaign_ids(struct store_conn *c, int64_t account_id, unsigned states,
+		   json_t **ids)
 {
-	return c->be->campaign_ids(c, account_id, ids);
+	return c->be->campaign_ids(c, account_id, states, ids);
 }
 
 int

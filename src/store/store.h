@@ -204,9 +204,12 @@ int store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 		       struct store_campaign *out);
 
 /*
- * Sets *ids to a new array of the account's campaign ids, newest first.
+ * Sets *ids to a new array of the ids of the account's campaigns whose
+ * state is in `states` (a mask of 1 << enum campaign_state; 0 for every
+ * campaign), newest first.
  */
-int store_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids);
+int store_campaign_ids(struct store_conn *c, int64_t account_id,
+		       unsigned states, json_t **ids);
 
 /*
  * A campaign inserted with `loading` set is written in several commits:

@@ -72,7 +72,7 @@ struct store_backend {
 			     struct store_campaign *);
 	int (*campaign_get)(struct store_conn *, int64_t, int64_t,
 			    struct store_campaign *);
-	int (*campaign_ids)(struct store_conn *, int64_t, json_t **);
+	int (*campaign_ids)(struct store_conn *, int64_t, unsigned, json_t **);
 	int (*campaign_loaded)(struct store_conn *, int64_t);
 	int (*campaign_drop_loading)(struct store_conn *, int64_t, int64_t *);
 	int (*campaign_update)(struct store_conn *,

@@ -165,8 +165,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CAMPAIGN_NEXT_DUE] = "SELECT min(due_at) FROM line "
 			    "INDEXED BY line_due "
 			    "WHERE campaign_id = ? AND " LINE_WAITING,
-    [S_CAMPAIGN_IDS] = "SELECT id FROM campaign WHERE account_id = ? "
-		       "AND loading = 0 ORDER BY id DESC",
+    [S_CAMPAIGN_IDS] = "SELECT id FROM campaign WHERE account_id = ?1 "
+		       "AND loading = 0 AND (?2 = 0 OR (?2 >> state) & 1) "
+		       "ORDER BY id DESC",
     [S_CAMPAIGN_UPDATE] = "UPDATE campaign SET state = ?, start_at = ?, "
 			  "resumed_at = ?, concurrent_call_limit = ?, "
 			  "settings = ?, updated_at = ? WHERE id = ?",
@@ -1186,13 +1187,15 @@ sqlite_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 }
 
 static int
-sqlite_campaign_ids(struct store_conn *c, int64_t account_id, json_t **ids)
+sqlite_campaign_ids(struct store_conn *c, int64_t account_id, unsigned states,
+		    json_t **ids)
 {
 	sqlite3_stmt *st = stmt(c, S_CAMPAIGN_IDS);
 
 	if (st == NULL)
 		return CD_ESTORE;
 	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, states);
 	return collect_ids(c, st, ids);
 }
 

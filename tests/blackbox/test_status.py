@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import BULK, assert_error, unique_e164
+from conftest import BULK, assert_error, unique_e164, wait_for
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
         "sunday"]
@@ -188,3 +188,71 @@ def test_call_conditions_on_metadata_and_number(api):
         "skip_reason"]
     assert "call_conditions[1]" in lines[bad_num.json["line_id"]][
         "skip_reason"]
+
+
+def test_status_filter_finds_each_status_exactly(fresh_daemon, same_day):
+    """An account with a campaign in every status: each filter lists
+    exactly the campaigns whose own status it names, with the right
+    total, through every page."""
+    api = fresh_daemon.client()
+    today = same_day.weekday()
+    by_status = {}
+
+    def made(c):
+        by_status.setdefault(c["campaign_status"], set()).add(c["id"])
+        return c["id"]
+
+    made(api.make_campaign(name="waiting"))
+    busy = api.make_campaign(name="in progress")
+    assert api.add_contact(busy["id"]).status == 200
+    made(api.campaign(busy["id"]))
+    made(api.make_campaign(name="draft", save_as_draft=True))
+    made(api.make_campaign(name="scheduled", is_scheduled=True,
+                           scheduled_datetime="2030-01-01 00:00:00"))
+    made(api.make_campaign(
+        name="auto paused",
+        allowed_days=[d for i, d in enumerate(DAYS) if i != today]))
+    made(api.make_campaign(
+        name="completed",
+        contact_list=[{"phone_number": unique_e164(), "tier": "tin"}],
+        call_conditions=[{"column": "tier", "operator": "equals",
+                          "value": "gold"}]))
+    paused = api.make_campaign(name="paused")
+    assert api.action(paused["id"], "pause").status == 200
+    made(api.campaign(paused["id"]))
+    gone = api.make_campaign(name="cancelled")
+    assert api.delete(path(gone["id"])).status == 200
+    made(api.campaign(gone["id"]))
+    # Paused while its one call rings, a CSV campaign is completed, not
+    # paused, once the call ends.
+    quick = api.make_number(settings={"rules": [
+        {"prefix": "+", "outcomes": ["completed"], "ring_seconds": 1,
+         "talk_seconds": 0.1}]})
+    late = api.make_campaign(name="paused then completed",
+                             phone_number_id=quick["id"],
+                             contact_list=[{"phone_number": unique_e164()}])
+    assert api.action(late["id"], "pause").status == 200
+    assert api.campaign(late["id"])["counts"]["calling"] == 1
+    made(wait_for(lambda: (lambda c: c["campaign_status"] == "completed"
+                           and c)(api.campaign(late["id"])), timeout=20))
+
+    assert set(by_status) >= {"waiting", "in_progress", "draft", "scheduled",
+                              "auto_paused", "completed", "paused",
+                              "cancelled"}, by_status
+    for status in ("draft", "scheduled", "in_progress", "waiting",
+                   "auto_paused", "paused", "cancelled", "completed"):
+        seen, page = [], 1
+        while True:
+            r = api.get(BULK + "?status=%s&pagesize=2&pageno=%d"
+                        % (status, page))
+            assert r.status == 200, r
+            assert r.json["total"] == len(by_status.get(status, ())), \
+                (status, r.json)
+            if not r.json["campaigns"]:
+                break
+            for c in r.json["campaigns"]:
+                assert c["campaign_status"] == status, (status, c)
+            seen += [c["id"] for c in r.json["campaigns"]]
+            page += 1
+        assert seen == sorted(by_status.get(status, ()), reverse=True), \
+            (status, seen)

@@ -369,6 +369,50 @@ test_open_lines(void **state)
 	assert_int_equal(status_open_lines(&f), INT64_C(5000000003));
 }
 
+/*
+ * Every combination of state, type, start, window, calls in flight, due
+ * lines and final lines: the derived status must allow the campaign's
+ * state, or a list filtered by that status would miss the campaign.
+ */
+static void
+test_status_states_cover_every_case(void **state)
+{
+	struct daily_window closed = utc_window(H(13), H(17));
+	struct campaign_facts f;
+	unsigned seen = 0, mask;
+
+	(void)state;
+	for (int st = CSTATE_DRAFT; st <= CSTATE_CANCELLED; st++)
+		for (int combo = 0; combo < 64; combo++) {
+			f = facts(combo & 1 ? CAMPAIGN_CSV : CAMPAIGN_DYNAMIC,
+				  (enum campaign_state)st);
+			if (combo & 2)
+				f.start_at = NOON + MS_PER_HOUR;
+			if (combo & 4)
+				f.window = &closed;
+			if (combo & 8)
+				f.counts[LINE_CALLING] = 1;
+			if (combo & 16) {
+				f.counts[LINE_PENDING] = 2;
+				f.next_due_at = NOON - 1;
+			}
+			if (combo & 32)
+				all_final(&f);
+			enum campaign_status s = status_derive(&f, NOON);
+
+			mask = status_states(s);
+			assert_true(mask & (1u << st));
+			seen |= 1u << s;
+		}
+	/* Every status came up, so every branch above was checked. */
+	assert_int_equal(seen, (1u << CSTATUS_COUNT) - 1);
+	/* The masks are narrow: a status the state cannot give is out. */
+	assert_int_equal(status_states(CSTATUS_PAUSED), 1u << CSTATE_PAUSED);
+	assert_false(status_states(CSTATUS_WAITING) & (1u << CSTATE_PAUSED));
+	assert_false(status_states(CSTATUS_COMPLETED) &
+		     (1u << CSTATE_CANCELLED | 1u << CSTATE_DRAFT));
+}
+
 static int
 teardown(void **state)
 {
@@ -394,6 +438,7 @@ main(void)
 	    cmocka_unit_test(test_waiting),
 	    cmocka_unit_test(test_csv_future_lines),
 	    cmocka_unit_test(test_open_lines),
+	    cmocka_unit_test(test_status_states_cover_every_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
