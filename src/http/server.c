@@ -56,6 +56,13 @@
 #define CHUNK_PREFIX 16 /* room for "<hex size>\r\n" before a chunk */
 #define EVENTS	     64
 
+/*
+ * Bytes one connection may read before its worker turns to the others: a
+ * client sending a large body (or junk after an error) as fast as
+ * loopback allows would otherwise hold the whole worker until it stops.
+ */
+#define READ_BUDGET (256 * 1024)
+
 /* What a connection is doing. */
 enum phase {
 	PH_HEAD,    /* reading a request head (or idle between requests) */
@@ -80,6 +87,9 @@ struct conn {
 	bool keep_alive;  /* for the request being answered */
 	bool linger;	  /* read what is left before closing */
 	bool head_only;	  /* a HEAD request: the reply has no body */
+	bool ready;	  /* on the worker's ready list */
+	size_t taken;	  /* bytes read since the worker last came to it */
+	struct conn *next_ready;
 
 	http_parser parser;
 	char *in; /* input; the current head always starts at in[0] */
@@ -106,8 +116,10 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	int ep, lfd, efd;
-	struct conn conns;	  /* list head of the open connections */
-	struct conn *dead;	  /* closed during this turn of the loop */
+	struct conn conns;  /* list head of the open connections */
+	struct conn *dead;  /* closed during this turn of the loop */
+	struct conn *ready; /* had more to read when its budget ran out */
+	struct conn **ready_tail;
 	int64_t accept_off_until; /* out of descriptors: accept later */
 	atomic_bool quit;
 
@@ -337,6 +349,33 @@ conn_end_request(struct conn *c)
 	c->req = NULL;
 }
 
+/* Puts c at the end of the worker's ready list, once. */
+static void
+ready_add(struct worker *w, struct conn *c)
+{
+	if (c->ready)
+		return;
+	c->ready = true;
+	c->next_ready = NULL;
+	*w->ready_tail = c;
+	w->ready_tail = &c->next_ready;
+}
+
+static void
+ready_remove(struct worker *w, struct conn *c)
+{
+	struct conn **p;
+
+	for (p = &w->ready; *p != NULL; p = &(*p)->next_ready)
+		if (*p == c) {
+			*p = c->next_ready;
+			if (w->ready_tail == &c->next_ready)
+				w->ready_tail = p;
+			break;
+		}
+	c->ready = false;
+}
+
 /*
  * Closes the socket now and frees the connection at the end of the
  * worker's turn, since events of this turn may still name it.
@@ -350,6 +389,8 @@ conn_close(struct conn *c)
 		return;
 	close(c->fd);
 	c->fd = -1;
+	if (c->ready)
+		ready_remove(w, c);
 	addr_give(w->srv, c->addr);
 	conn_end_request(c);
 	reply_clear(c);
@@ -895,6 +936,7 @@ conn_read(struct conn *c)
 	n = recv(c->fd, c->in + c->in_len, room, 0);
 	if (n > 0) {
 		c->in_len += (size_t)n;
+		c->taken += (size_t)n;
 		/*
 		 * Edge-triggered: new data raises a new event, so a short
 		 * read drained the socket; unless the client has closed its
@@ -913,8 +955,11 @@ static int
 conn_drain(struct conn *c)
 {
 	char scratch[16384];
+	ssize_t n = recv(c->fd, scratch, sizeof(scratch), 0);
 
-	return recv_outcome(c, recv(c->fd, scratch, sizeof(scratch), 0));
+	if (n > 0)
+		c->taken += (size_t)n;
+	return recv_outcome(c, n);
 }
 
 static void
@@ -944,12 +989,26 @@ conn_handle(struct conn *c)
 	reply_start(c, &res);
 }
 
+/*
+ * True when c has read its budget for now: it goes on the ready list, to
+ * be taken up again after the other connections' events.
+ */
+static bool
+over_budget(struct conn *c)
+{
+	if (c->taken < READ_BUDGET)
+		return false;
+	ready_add(c->w, c);
+	return true;
+}
+
 /* Moves the connection along as far as its socket lets it. */
 static void
 conn_run(struct conn *c)
 {
 	int r;
 
+	c->taken = 0;
 	while (c->fd >= 0) {
 		switch (c->phase) {
 		case PH_HEAD:
@@ -959,7 +1018,7 @@ conn_run(struct conn *c)
 				if (c->phase != PH_HEAD && c->phase != PH_BODY)
 					break;
 			}
-			if (!c->readable)
+			if (!c->readable || over_budget(c))
 				return;
 			if ((r = conn_read(c)) < 0)
 				conn_close(c);
@@ -982,7 +1041,7 @@ conn_run(struct conn *c)
 				reply_done(c);
 			break;
 		case PH_LINGER:
-			if (!c->readable)
+			if (!c->readable || over_budget(c))
 				return;
 			if ((r = conn_drain(c)) < 0)
 				conn_close(c);
@@ -1130,6 +1189,22 @@ run_resumed(struct worker *w)
 	}
 }
 
+/* Takes up the connections whose read budget ran out last time. */
+static void
+run_ready(struct worker *w)
+{
+	struct conn *c, *next;
+
+	c = w->ready;
+	w->ready = NULL;
+	w->ready_tail = &w->ready;
+	for (; c != NULL; c = next) {
+		next = c->next_ready;
+		c->ready = false;
+		conn_run(c);
+	}
+}
+
 /* Drops the connections past their deadline. */
 static void
 sweep(struct worker *w, int64_t now)
@@ -1159,7 +1234,7 @@ worker_turn(struct worker *w, int ms, int64_t *next_sweep)
 	int n, i;
 	int64_t now;
 
-	n = epoll_wait(w->ep, ev, EVENTS, ms);
+	n = epoll_wait(w->ep, ev, EVENTS, w->ready != NULL ? 0 : ms);
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.ptr == &w->lfd)
 			accept_all(w);
@@ -1168,6 +1243,7 @@ worker_turn(struct worker *w, int ms, int64_t *next_sweep)
 		else
 			conn_event(ev[i].data.ptr, ev[i].events);
 	}
+	run_ready(w);
 	now = clock_mono_ms();
 	if (now >= *next_sweep) {
 		sweep(w, now);
@@ -1303,6 +1379,7 @@ worker_init(struct worker *w, struct http_server *srv,
 	w->srv = srv;
 	w->conns.next = w->conns.prev = &w->conns;
 	w->resumed_tail = &w->resumed;
+	w->ready_tail = &w->ready;
 	w->ep = w->efd = -1;
 	pthread_mutex_init(&w->lock, NULL);
 	atomic_init(&w->quit, false);
