@@ -29,6 +29,7 @@ struct opts {
 	const char *account;
 	struct dispatch_config dispatch;
 	double rate_limit;
+	double idem_ttl; /* seconds */
 	struct http_config http;
 };
 
@@ -37,6 +38,7 @@ static const char usage_text[] =
     "                       [--sim-time-scale X] [--sim-seed N] "
     "[--rate-limit N]\n"
     "                       [--http-threads N] [--max-per-address N]\n"
+    "                       [--idempotency-ttl SECONDS]\n"
     "       campaignd keys create --db PATH --account NAME\n"
     "       campaignd keys list --db PATH [--account NAME]\n"
     "       campaignd keys revoke --db PATH PREFIX\n"
@@ -64,6 +66,11 @@ static const char help_text[] =
     "client\n"
     "                              address (0: no limit; default 250 of "
     "1000)\n"
+    "           --idempotency-ttl SECONDS  how long a reply is kept for "
+    "its\n"
+    "                              Idempotency-Key (0: for ever; default "
+    "604800,\n"
+    "                              a week)\n"
     "           On an empty store it creates the account '" DEFAULT_ACCOUNT
     "'\n"
     "           and prints its first API key once.\n"
@@ -115,6 +122,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    {"rate-limit", required_argument, NULL, 'r'},
 	    {"http-threads", required_argument, NULL, 'T'},
 	    {"max-per-address", required_argument, NULL, 'P'},
+	    {"idempotency-ttl", required_argument, NULL, 'I'},
 	    {NULL, 0, NULL, 0},
 	};
 	double v;
@@ -125,6 +133,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 					       : DEFAULT_LISTEN;
 	o->dispatch.sim_time_scale = 1;
 	o->rate_limit = API_RATE_DEFAULT;
+	o->idem_ttl = (double)(STORE_IDEM_TTL_MS / 1000);
 	o->http.per_address = HTTP_PER_ADDRESS;
 	o->dispatch.sim_seed = 1;
 	if (getenv("CAMPAIGND_SIM_TIME_SCALE") != NULL &&
@@ -163,6 +172,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 			    v != (double)(unsigned)v)
 				return -1;
 			o->http.threads = (unsigned)v;
+			break;
+		case 'I':
+			if (parse_number(optarg, 0, 1e9, &o->idem_ttl) < 0 ||
+			    o->idem_ttl != (double)(int64_t)o->idem_ttl)
+				return -1;
 			break;
 		case 'P':
 			if (parse_number(optarg, 0, HTTP_CONNECTIONS, &v) < 0 ||
@@ -389,8 +403,10 @@ serve_cmd(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (store_open(o.db, &s) < 0 || drop_unfinished(s) < 0 ||
-	    bootstrap(s) < 0)
+	if (store_open(o.db, &s) < 0)
+		goto out;
+	store_set_idem_ttl(s, (int64_t)o.idem_ttl * 1000);
+	if (drop_unfinished(s) < 0 || bootstrap(s) < 0)
 		goto out;
 	if (dispatch_start(s, &o.dispatch, &disp) < 0)
 		goto out;

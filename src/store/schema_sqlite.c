@@ -159,7 +159,9 @@ static const char v4[] = "DROP INDEX line_due;"
  * deletes it.
  */
 static const char v5[] =
-    "ALTER TABLE campaign ADD COLUMN loading INTEGER NOT NULL DEFAULT 0;";
+    "ALTER TABLE campaign ADD COLUMN loading INTEGER NOT NULL DEFAULT 0;"
+    /* Idempotency replies are forgotten by age. */
+    "CREATE INDEX idempotency_age ON idempotency(created_at);";
 
 const char *const schema_sqlite_migrations[] = {v1, v2, v3, v4, v5};
 

@@ -65,6 +65,8 @@ struct store {
 
 	pthread_t upkeeper;
 	bool upkeeping;
+	int64_t idem_ttl;  /* ms; 0 keeps Idempotency-Key replies */
+	int64_t idem_next; /* monotonic ms of the next expiry pass */
 	struct store_conn *uconn;
 	pthread_cond_t upkeep_stop;
 };
@@ -249,6 +251,57 @@ writer_main(void *arg)
 	return NULL;
 }
 
+void
+store_set_idem_ttl(struct store *s, int64_t ms)
+{
+	s->idem_ttl = ms;
+}
+
+/* Responses deleted per write, so that expiry never holds the writer. */
+#define IDEM_EXPIRE_BATCH 1000
+
+struct expiry {
+	int64_t before;
+	int64_t deleted;
+};
+
+static int
+write_expire(struct store_conn *c, void *arg)
+{
+	struct expiry *e = arg;
+
+	return store_idem_expire(c, e->before, IDEM_EXPIRE_BATCH, &e->deleted);
+}
+
+/*
+ * Forgets Idempotency-Key responses older than the TTL: once a minute,
+ * or once per TTL when that is shorter, a batch per write until none is
+ * left.
+ */
+static void
+expire_idem(struct store *s)
+{
+	struct expiry e;
+	int64_t now = clock_mono_ms(), total = 0;
+	int rc;
+
+	if (s->idem_ttl <= 0 || now < s->idem_next)
+		return;
+	s->idem_next = now + (s->idem_ttl < 60000 ? s->idem_ttl : 60000);
+	e.before = clock_now_ms() - s->idem_ttl;
+	do {
+		e.deleted = 0;
+		if ((rc = store_write(s, write_expire, &e)) < 0)
+			return;
+		total += e.deleted;
+	} while (e.deleted == IDEM_EXPIRE_BATCH);
+	if (total > 0)
+		log_info(
+		    "store: forgot %lld Idempotency-Key replies older than "
+		    "%lld s",
+		    (long long)total, (long long)(s->idem_ttl / 1000));
+}
+
 static void *
 upkeep_main(void *arg)
 {
@@ -263,18 +316,20 @@ upkeep_main(void *arg)
 		if (s->stopping)
 			break;
 		pthread_mutex_unlock(&s->lock);
-		s->be->upkeep(s->uconn);
+		if (s->be->upkeep != NULL)
+			s->be->upkeep(s->uconn);
+		expire_idem(s);
 		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
 
-/* Starts the upkeep thread when the backend has upkeep to do. */
+/* Starts the upkeep thread: the backend's own upkeep, and expiry. */
 static void
 start_upkeep(struct store *s)
 {
-	if (s->be->upkeep == NULL || s->be->connect(s->target, &s->uconn) < 0)
+	if (s->be->upkeep != NULL && s->be->connect(s->target, &s->uconn) < 0)
 		return;
 	pthread_cond_init(&s->upkeep_stop, NULL);
 	if (pthread_create(&s->upkeeper, NULL, upkeep_main, s) == 0) {
@@ -282,7 +337,8 @@ start_upkeep(struct store *s)
 		return;
 	}
 	pthread_cond_destroy(&s->upkeep_stop);
-	s->be->disconnect(s->uconn);
+	if (s->uconn != NULL)
+		s->be->disconnect(s->uconn);
 }
 
 /* Queues r for the writer, or returns CD_ESHUTDOWN while closing. */
@@ -404,6 +460,7 @@ store_open(const char *url, struct store **out)
 	s->be = backend_for(url, &target);
 	s->target = strdup(target);
 	s->tailp = &s->head;
+	s->idem_ttl = STORE_IDEM_TTL_MS;
 	lock_init_hot(&s->pool_lock);
 	lock_init_hot(&s->lock);
 	pthread_cond_init(&s->work, NULL);
@@ -444,7 +501,8 @@ store_close(struct store *s)
 	if (s->upkeeping) {
 		pthread_join(s->upkeeper, NULL);
 		pthread_cond_destroy(&s->upkeep_stop);
-		s->be->disconnect(s->uconn);
+		if (s->uconn != NULL)
+			s->be->disconnect(s->uconn);
 	}
 	s->be->disconnect(s->wconn);
 	drop_held(s);
@@ -883,4 +941,11 @@ int
 store_idem_drop_held(struct store_conn *c, int64_t account_id, const char *key)
 {
 	return c->be->idem_drop_held(c, account_id, key);
+}
+
+int
+store_idem_expire(struct store_conn *c, int64_t before, int limit,
+		  int64_t *deleted)
+{
+	return c->be->idem_expire(c, before, limit, deleted);
 }

@@ -419,4 +419,21 @@ int store_idem_put(struct store_conn *c, int64_t account_id, const char *key,
 int store_idem_drop_held(struct store_conn *c, int64_t account_id,
 			 const char *key);
 
+/*
+ * Deletes up to `limit` recorded responses made before `before` (ms), not
+ * holds; sets *deleted to how many went.
+ */
+int store_idem_expire(struct store_conn *c, int64_t before, int limit,
+		      int64_t *deleted);
+
+/* How long a recorded Idempotency-Key response is kept, by default. */
+#define STORE_IDEM_TTL_MS (7 * 24 * 3600 * INT64_C(1000))
+
+/*
+ * Sets how long recorded responses are kept (ms; 0 keeps them for ever).
+ * The store's upkeep thread deletes older ones, a batch at a time, at
+ * least once a minute. Call it before the store serves.
+ */
+void store_set_idem_ttl(struct store *s, int64_t ms);
+
 #endif

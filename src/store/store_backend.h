@@ -122,6 +122,7 @@ struct store_backend {
 	int (*idem_put)(struct store_conn *, int64_t, const char *,
 			const unsigned char *, int, const char *, int64_t);
 	int (*idem_drop_held)(struct store_conn *, int64_t, const char *);
+	int (*idem_expire)(struct store_conn *, int64_t, int, int64_t *);
 };
 
 #define STORE_UPKEEP_MS 200

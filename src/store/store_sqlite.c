@@ -90,6 +90,7 @@ enum stmt_id {
 	S_LOADING_COUNTS_DROP,
 	S_LOADING_DROP,
 	S_IDEM_DROP_HELD,
+	S_IDEM_EXPIRE,
 	S_COUNT
 };
 
@@ -268,6 +269,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_LOADING_DROP] = "DELETE FROM campaign WHERE id IN (" LOADING ")",
     [S_IDEM_DROP_HELD] = "DELETE FROM idempotency WHERE status = 0 AND "
 			 "(?1 = 0 OR (account_id = ?1 AND key = ?2))",
+    [S_IDEM_EXPIRE] = "DELETE FROM idempotency WHERE (account_id, key) IN "
+		      "(SELECT account_id, key FROM idempotency "
+		      "WHERE created_at < ?1 AND status <> 0 LIMIT ?2)",
 };
 
 /* Parsed campaign settings, kept while their stored text is unchanged. */
@@ -339,6 +343,18 @@ step_done(struct store_conn *c, sqlite3_stmt *st)
 	if (rc == SQLITE_CONSTRAINT)
 		return CD_EEXIST;
 	return fail(sq(c), sqlite3_sql(st));
+}
+
+/* Runs a bound UPDATE or DELETE and sets *n to the rows it changed. */
+static int
+step_changes(struct store_conn *c, sqlite3_stmt *st, int64_t *n)
+{
+	int rc = step_done(c, st);
+
+	if (rc < 0)
+		return rc;
+	*n = sqlite3_changes(sq(c)->db);
+	return 0;
 }
 
 static int
@@ -1069,10 +1085,10 @@ sqlite_campaign_drop_loading(struct store_conn *c, int64_t id, int64_t *dropped)
 		if ((st = stmt(c, steps[i])) == NULL)
 			return CD_ESTORE;
 		sqlite3_bind_int64(st, 1, id);
-		if ((rc = step_done(c, st)) < 0)
+		/* The last step deletes the campaigns: its count is theirs. */
+		if ((rc = step_changes(c, st, dropped)) < 0)
 			return rc;
 	}
-	*dropped = sqlite3_changes(sq(c)->db);
 	return 0;
 }
 
@@ -1322,16 +1338,12 @@ sqlite_line_cancel_open(struct store_conn *c, int64_t campaign_id, int64_t now,
 			int64_t *n)
 {
 	sqlite3_stmt *st = stmt(c, S_LINE_CANCEL_OPEN);
-	int rc;
 
 	if (st == NULL)
 		return CD_ESTORE;
 	sqlite3_bind_int64(st, 1, campaign_id);
 	sqlite3_bind_int64(st, 2, now);
-	if ((rc = step_done(c, st)) < 0)
-		return rc;
-	*n = sqlite3_changes(sq(c)->db);
-	return 0;
+	return step_changes(c, st, n);
 }
 
 /* --- Calls -------------------------------------------------------------- */
@@ -1568,18 +1580,6 @@ sqlite_attempt_stats(struct store_conn *c, int64_t campaign_id, int64_t since,
 	return collect_rows(c, st, names, 3, out);
 }
 
-/* Runs a bound campaign-wide UPDATE and reports how many lines it moved. */
-static int
-update_lines(struct store_conn *c, sqlite3_stmt *st, int64_t *n)
-{
-	int rc = step_done(c, st);
-
-	if (rc < 0)
-		return rc;
-	*n = sqlite3_changes(sq(c)->db);
-	return 0;
-}
-
 static int
 sqlite_line_requeue_failed(struct store_conn *c, int64_t campaign_id,
 			   int64_t now, int64_t *n)
@@ -1590,7 +1590,7 @@ sqlite_line_requeue_failed(struct store_conn *c, int64_t campaign_id,
 		return CD_ESTORE;
 	sqlite3_bind_int64(st, 1, campaign_id);
 	sqlite3_bind_int64(st, 2, now);
-	return update_lines(c, st, n);
+	return step_changes(c, st, n);
 }
 
 static int
@@ -1604,7 +1604,7 @@ sqlite_line_expire_retries(struct store_conn *c, int64_t campaign_id,
 	sqlite3_bind_int64(st, 1, campaign_id);
 	sqlite3_bind_int(st, 2, max_retries);
 	sqlite3_bind_int64(st, 3, now);
-	return update_lines(c, st, n);
+	return step_changes(c, st, n);
 }
 
 static int
@@ -1617,7 +1617,7 @@ sqlite_line_drop_callbacks(struct store_conn *c, int64_t campaign_id,
 		return CD_ESTORE;
 	sqlite3_bind_int64(st, 1, campaign_id);
 	sqlite3_bind_int64(st, 2, now);
-	return update_lines(c, st, n);
+	return step_changes(c, st, n);
 }
 
 /* --- Do-not-call -------------------------------------------------------- */
@@ -1654,7 +1654,7 @@ sqlite_dnc_remove(struct store_conn *c, int64_t account_id, int64_t id)
 		return CD_ESTORE;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, id);
-	if ((rc = update_lines(c, st, &n)) < 0)
+	if ((rc = step_changes(c, st, &n)) < 0)
 		return rc;
 	return n > 0 ? 0 : CD_ENOTFOUND;
 }
@@ -1759,6 +1759,19 @@ sqlite_idem_drop_held(struct store_conn *c, int64_t account_id, const char *key)
 	return step_done(c, st);
 }
 
+static int
+sqlite_idem_expire(struct store_conn *c, int64_t before, int limit,
+		   int64_t *deleted)
+{
+	sqlite3_stmt *st = stmt(c, S_IDEM_EXPIRE);
+
+	if (st == NULL)
+		return CD_ESTORE;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	return step_changes(c, st, deleted);
+}
+
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
     .connect = sqlite_connect,
@@ -1818,4 +1831,5 @@ const struct store_backend store_sqlite_backend = {
     .idem_get = sqlite_idem_get,
     .idem_put = sqlite_idem_put,
     .idem_drop_held = sqlite_idem_drop_held,
+    .idem_expire = sqlite_idem_expire,
 };

@@ -204,7 +204,10 @@ def test_serve_refuses_a_bad_time_scale(tmp_path):
                                        ("--http-threads", "0"),
                                        ("--http-threads", "1.5"),
                                        ("--max-per-address", "-1"),
-                                       ("--max-per-address", "5000")])
+                                       ("--max-per-address", "5000"),
+                                       ("--idempotency-ttl", "soon"),
+                                       ("--idempotency-ttl", "-1"),
+                                       ("--idempotency-ttl", "1.5")])
 def test_serve_refuses_junk_numbers(tmp_path, opt, value):
     assert serve_exit_code(tmp_path, opt, value) == 2
 

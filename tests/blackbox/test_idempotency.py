@@ -1,11 +1,13 @@
 """Idempotency-Key: a retried request gets the first reply and adds
 nothing; a key is bound to one request and one account."""
+import sqlite3
 import threading
+import time
 import uuid
 
 import pytest
 
-from conftest import BULK, assert_error, unique_e164
+from conftest import BULK, Daemon, assert_error, unique_e164, wait_for
 
 
 def add_path(cid, many=False):
@@ -180,3 +182,45 @@ def test_longest_idempotency_key_is_accepted(api, camp):
     r = api.post(add_path(camp["id"]), {"to_number": unique_e164()},
                  headers=idem("k" * 255))
     assert r.status == 200, r
+
+
+def test_replies_are_forgotten_after_the_ttl(tmp_path):
+    """With --idempotency-ttl 1, a key's reply is replayed at first, then
+    forgotten by the store's upkeep: the same request runs again."""
+    d = Daemon(tmp_path, args=["--idempotency-ttl", "1"]).start()
+    try:
+        api = d.client()
+        cid = api.make_campaign(name="ttl")["id"]
+        body = {"to_number": unique_e164()}
+        first = api.post(add_path(cid), body, headers=idem("ttl-1"))
+        again = api.post(add_path(cid), body, headers=idem("ttl-1"))
+        assert first.status == 200 and again.raw == first.raw, again
+
+        def forgotten():
+            con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True)
+            try:
+                return con.execute("SELECT count(*) FROM idempotency "
+                                   "WHERE key = 'ttl-1'").fetchone() == (0,)
+            finally:
+                con.close()
+
+        t0 = time.monotonic()
+        wait_for(forgotten, timeout=15)
+        assert time.monotonic() - t0 > 0.3, "forgotten before its time"
+        assert "forgot 1 Idempotency-Key replies" in d.stderr()
+        later = api.post(add_path(cid), body, headers=idem("ttl-1"))
+        assert later.status == 200, later
+        assert later.json["line_id"] != first.json["line_id"]
+        assert api.line_total(cid) == 2
+    finally:
+        d.stop_clean()
+
+
+def test_replies_are_kept_by_default(api, camp):
+    """The default keeps replies for a week: one made now is replayed
+    after the upkeep has run a few times."""
+    body = {"to_number": unique_e164()}
+    first = api.post(add_path(camp["id"]), body, headers=idem("kept-1"))
+    time.sleep(1.5)
+    again = api.post(add_path(camp["id"]), body, headers=idem("kept-1"))
+    assert again.raw == first.raw
