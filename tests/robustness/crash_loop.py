@@ -11,7 +11,10 @@ Idempotency-Key (a failed request is retried with the same key and body
 until it is acknowledged, as a careful CRM would). After each restart the
 test checks that the calls the dead process left in flight were settled
 before the daemon served again, and that a few acknowledged idempotent
-requests still replay their first answer.
+requests still replay their first answer. One more client creates CSV
+campaigns of 8,000 contacts the whole time, each with its own
+Idempotency-Key, retried until acknowledged: the daemon writes them in
+parts, so kills land half way through some.
 
 At the end the load stops, the dialer is left to finish every line, the
 daemon is stopped cleanly and the SQLite file is read with sqlite3:
@@ -22,7 +25,9 @@ daemon is stopped cleanly and the SQLite file is read with sqlite3:
 - no line used more than 1 + retry_limit calls that were not callbacks;
 - every attempt has an outcome;
 - line_count equals a GROUP BY over line;
-- the campaign's status and counts from the API match its lines.
+- the campaign's status and counts from the API match its lines;
+- every acknowledged created campaign is there once, whole; no campaign
+  is left partly written or still loading, and no key is still held.
 
 Run it longer than the pytest run does:
 
@@ -51,6 +56,7 @@ import harness as h  # noqa: E402
 
 RETRY_LIMIT = 2
 RESCHEDULE_LIMIT = 2
+CREATE_ROWS = 8000  # contacts per created campaign: eight parts
 
 # Number classes: "+15550" + class digit + a 6-digit serial.
 CLASSES = {
@@ -184,6 +190,69 @@ class Load:
             time.sleep(self.interval * rng.uniform(0.5, 1.5))
 
 
+class Creates:
+    """A client creating CSV campaigns of CREATE_ROWS contacts one after
+    another, each with its own Idempotency-Key, sent again until it is
+    acknowledged. acked: name -> campaign id."""
+
+    def __init__(self, target, key, number_id):
+        self.target = target
+        self.key = key
+        self.number_id = number_id
+        self.acked = {}
+        self.sent = 0
+        self.odd = []
+        self.stop_event = threading.Event()
+        self.thread = None
+        self.finish_deadline = None
+
+    def start(self):
+        self.thread = threading.Thread(target=self._work, daemon=True)
+        self.thread.start()
+
+    def stop(self, finish_within=20.0):
+        self.finish_deadline = time.monotonic() + finish_within
+        self.stop_event.set()
+        self.thread.join(finish_within + 30)
+
+    def body(self, name):
+        rows = ["phone_number,first_name"]
+        rows += ["+1666%03d%04d,F%d" % (self.sent % 1000, i, i)
+                 for i in range(CREATE_ROWS)]
+        return json.dumps({"name": name, "phone_number_id": self.number_id,
+                           "contact_csv": "\n".join(rows) + "\n",
+                           "is_scheduled": True,
+                           "scheduled_datetime": "2030-01-01 00:00:00"})
+
+    def _once(self, name, body, key):
+        try:
+            r = post(self.target.port, h.BULK + "/create", body, self.key,
+                     key, timeout=30)
+        except (OSError, http.client.HTTPException):
+            return False
+        if r.status == 201 and isinstance(r.json, dict):
+            self.acked[name] = r.json["id"]
+            return True
+        if r.status >= 500 or (r.status == 409 and r.json and
+                               r.json["error"]["code"] ==
+                               "idempotency_key_in_use"):
+            return False
+        self.odd.append((name, r.status, r.raw[:300]))
+        return True
+
+    def _work(self):
+        while not self.stop_event.is_set():
+            self.sent += 1
+            name = "created %d" % self.sent
+            body, key = self.body(name), str(uuid.uuid4())
+            while not self._once(name, body, key):
+                if self.stop_event.is_set() and \
+                        time.monotonic() > self.finish_deadline:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.1)
+
+
 # --- Reading the store -------------------------------------------------------
 
 
@@ -290,6 +359,38 @@ def analyze(db, cid, acked, sent):
     return figures, problems
 
 
+def check_creates(db, main_cid, acked, problems):
+    """The created campaigns: each acknowledged one once and whole, none
+    partly written or loading, no key held. Returns figures."""
+    con = h.ro_connect(db)
+    try:
+        rows = con.execute(
+            "SELECT c.id, c.name, c.loading, (SELECT count(*) FROM line l "
+            "WHERE l.campaign_id = c.id) FROM campaign c WHERE c.id <> ?",
+            (main_cid,)).fetchall()
+        held = con.execute("SELECT count(*) FROM idempotency "
+                           "WHERE status = 0").fetchone()[0]
+    finally:
+        con.close()
+    by_name = collections.defaultdict(list)
+    for cid, name, loading, n in rows:
+        by_name[name].append(cid)
+        if loading or n != CREATE_ROWS:
+            problems.append("created campaign %d (%s) is partly written: "
+                            "%d lines, loading=%d" % (cid, name, n, loading))
+    twice = {n: ids for n, ids in by_name.items() if len(ids) > 1}
+    if twice:
+        problems.append("campaigns created twice: %s"
+                        % list(twice.items())[:5])
+    missing = [(n, cid) for n, cid in acked.items()
+               if by_name.get(n) != [cid]]
+    if missing:
+        problems.append("acknowledged creates missing: %s" % missing[:5])
+    if held:
+        problems.append("%d Idempotency-Keys still held" % held)
+    return {"creates_acked": len(acked), "creates_found": len(rows)}
+
+
 def open_attempts_before(db, t_ms):
     """Attempts started before t_ms (by a previous process) still open."""
     con = h.ro_connect(db)
@@ -360,7 +461,7 @@ def setup_campaign(api):
         reschedule_limit=RESCHEDULE_LIMIT,
         retry_config={"auto_retry": True, "retry_limit": RETRY_LIMIT,
                       "retry_delays_seconds": [1]})
-    return camp["id"]
+    return camp["id"], num["id"]
 
 
 def check_replays(load, target, rng, problems, n=3):
@@ -462,13 +563,14 @@ class Result:
     """What a loop found (figures, problems) and what it checked them
     against: the store, the campaign, acknowledged and sent numbers."""
 
-    def __init__(self, figures, problems, db, cid, acked, sent):
+    def __init__(self, figures, problems, db, cid, acked, sent, creates):
         self.figures = figures
         self.problems = problems
         self.db = db
         self.cid = cid
         self.acked = acked
         self.sent = sent
+        self.creates = creates  # name -> id of acknowledged creates
 
 
 def crash_loop(kills=20, seconds=45.0, workdir=None, seed=None,
@@ -487,15 +589,18 @@ def crash_loop(kills=20, seconds=45.0, workdir=None, seed=None,
     d.start()
     try:
         key = d.first_key
-        cid = setup_campaign(d.client(key))
+        cid, number_id = setup_campaign(d.client(key))
         target = Target(d.port)
         load = Load(target, key, cid, threads, rate)
+        creates = Creates(target, key, number_id)
         load.start()
+        creates.start()
         try:
             in_flight = kill_loop(d, load, target, kills, seconds, rng,
                                   figures, problems, log)
         finally:
             load.stop()
+            creates.stop()
         g = settle_and_stop(d, key, cid, problems)
     finally:
         if d.alive():
@@ -504,9 +609,9 @@ def crash_loop(kills=20, seconds=45.0, workdir=None, seed=None,
     figures["seconds"] = round(time.monotonic() - t_start, 1)
     figures["requests"] = load.requests
     figures["failed_requests"] = load.failures
-    if load.odd:
+    if load.odd or creates.odd:
         problems.append("unexpected replies to valid requests: %s"
-                        % load.odd[:5])
+                        % (load.odd + creates.odd)[:5])
     found, more = analyze(d.db, cid, load.acked, load.sent)
     figures.update(found)
     problems.extend(more)
@@ -519,26 +624,32 @@ def crash_loop(kills=20, seconds=45.0, workdir=None, seed=None,
                 "differ: in flight only %s, unknown only %s"
                 % (sorted(in_flight - unknown)[:10],
                    sorted(unknown - in_flight)[:10]))
+    figures.update(check_creates(d.db, cid, creates.acked, problems))
+    figures["creates_taken_back"] = d.all_stderr().count(
+        "whose creation the last stop cut short")
     compare_api(g, found, problems)
     figures["campaign_status"] = g["campaign_status"]
     reports = h.bb.sanitizer_reports(d.all_stderr())
     if reports:
         problems.append("sanitizer reports %s" % reports)
-    return Result(figures, problems, d.db, cid, load.acked, load.sent)
+    return Result(figures, problems, d.db, cid, load.acked, load.sent,
+                  creates.acked)
 
 
 def summary(f):
     return ("crash loop: kills=%d (%d while booting) acknowledged=%d "
             "found=%d lost=%d duplicates=%d requests=%d failed_requests=%d "
             "lines=%d attempts=%d unknown=%d in_flight_at_kill=%d "
-            "replays=%d max_calls_per_line=%d status=%s seconds=%.1f "
-            "seed=%d" % (
+            "replays=%d max_calls_per_line=%d status=%s creates=%d "
+            "(%d found, %d taken back) seconds=%.1f seed=%d" % (
                 f["kills"], f["boot_kills"], f["acked"], f["found"],
                 f["lost"], f["duplicates"], f["requests"],
                 f["failed_requests"], f["lines"], f["attempts"],
                 f["unknown_outcomes"], f["in_flight_at_kill"],
                 f["replays"], f["max_calls_per_line"],
-                f["campaign_status"], f["seconds"], f["seed"]))
+                f["campaign_status"], f["creates_acked"],
+                f["creates_found"], f["creates_taken_back"],
+                f["seconds"], f["seed"]))
 
 
 def main():

@@ -39,6 +39,9 @@ def test_acknowledged_contacts_and_calls_survive_a_crash_loop(loop):
     assert f["unknown_outcomes"] > 0, \
         "no kill landed while a call was in flight"
     assert f["replays"] > 0
+    assert f["creates_acked"] > 0, "no campaign was created"
+    assert f["creates_taken_back"] > 0, \
+        "no kill landed while a campaign was being written"
     assert not loop.problems, "\n".join(loop.problems)
 
 
@@ -74,4 +77,32 @@ def tamper(loop, tmp_path, sql):
 def test_the_checks_catch_a_tampered_store(loop, tmp_path, sql, expect):
     assert not loop.problems, "the untouched store must pass first"
     problems = tamper(loop, tmp_path, sql)
+    assert any(expect in p for p in problems), problems
+
+
+@pytest.mark.parametrize("sql,expect", [
+    ("DELETE FROM line WHERE id = (SELECT max(id) FROM line "
+     "WHERE campaign_id <> {main})", "partly written"),
+    ("UPDATE campaign SET loading = 1 WHERE id = (SELECT max(id) "
+     "FROM campaign)", "partly written"),
+    ("INSERT INTO campaign (account_id, name, type, state, "
+     "phone_number_id, start_at, resumed_at, concurrent_call_limit, "
+     "settings, created_at, updated_at) SELECT account_id, name, type, "
+     "state, phone_number_id, start_at, resumed_at, "
+     "concurrent_call_limit, settings, created_at, updated_at FROM "
+     "campaign WHERE id = (SELECT max(id) FROM campaign)",
+     "created twice"),
+    ("INSERT INTO idempotency VALUES (1, 'held', zeroblob(32), 0, '', 0)",
+     "still held"),
+])
+def test_the_create_checks_catch_a_tampered_store(loop, tmp_path, sql,
+                                                  expect):
+    assert not loop.problems, "the untouched store must pass first"
+    db = str(tmp_path / "copy.db")
+    shutil.copy(loop.db, db)
+    con = sqlite3.connect(db)
+    con.executescript(sql.replace("{main}", str(loop.cid)))
+    con.close()
+    problems = []
+    crash_loop.check_creates(db, loop.cid, loop.creates, problems)
     assert any(expect in p for p in problems), problems
