@@ -42,6 +42,30 @@ def loading_ids(db):
         con.close()
 
 
+def assert_nothing_kept(db, api):
+    """Nothing of a create that was taken back: no campaign, line, count
+    or Idempotency-Key row in the store, no campaign in the list."""
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        for sql in ("SELECT count(*) FROM campaign",
+                    "SELECT count(*) FROM line",
+                    "SELECT count(*) FROM line_count WHERE n <> 0",
+                    "SELECT count(*) FROM idempotency"):
+            assert con.execute(sql).fetchone() == (0,), sql
+    finally:
+        con.close()
+    r = api.get(BULK)
+    assert r.status == 200 and r.json["total"] == 0, r
+
+
+def assert_sent_again_creates(api, body, key, n):
+    """The key was never answered: the same request now creates it."""
+    r = api.post(BULK + "/create", body, timeout=120,
+                 headers={"Idempotency-Key": key})
+    assert r.status == 201 and r.json["total_lines"] == n, r
+    assert api.line_total(r.json["id"]) == n
+
+
 def test_a_large_csv_campaign_has_every_line_in_order(api):
     r = api.post(BULK + "/create",
                  scheduled(api, name="large csv",
@@ -198,23 +222,8 @@ def test_kill_9_while_loading_takes_the_parts_back(fresh_daemon):
     d.start()
     api = d.client(api.key)
     assert "took back 1 campaigns" in d.stderr(), d.stderr()
-    con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True)
-    try:
-        assert con.execute("SELECT count(*) FROM campaign").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM line").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM line_count "
-                           "WHERE n <> 0").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM idempotency "
-                           "WHERE status = 0").fetchone() == (0,)
-    finally:
-        con.close()
-    r = api.get(BULK)
-    assert r.status == 200 and r.json["total"] == 0, r
-    # The key was never answered: sending the request again creates it.
-    r = api.post(BULK + "/create", body, timeout=120,
-                 headers={"Idempotency-Key": key})
-    assert r.status == 201 and r.json["total_lines"] == n, r
-    assert api.line_total(r.json["id"]) == n
+    assert_nothing_kept(d.db, api)
+    assert_sent_again_creates(api, body, key, n)
 
 
 def test_a_part_that_fails_takes_the_earlier_parts_back(fresh_daemon):
@@ -238,20 +247,12 @@ def test_a_part_that_fails_takes_the_earlier_parts_back(fresh_daemon):
                      headers={"Idempotency-Key": key})
         # The store reports the abort as a constraint failure.
         assert_error(r, 409, "already_exists")
-        assert con.execute("SELECT count(*) FROM campaign").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM line").fetchone() == (0,)
-        assert con.execute("SELECT count(*) FROM idempotency").fetchone() \
-            == (0,)
+        assert_nothing_kept(d.db, api)
         con.execute("DROP TRIGGER fail_one")
         con.commit()
     finally:
         con.close()
-    r = api.get(BULK)
-    assert r.status == 200 and r.json["total"] == 0, r
-    # Nothing was remembered for the key: the same request now runs.
-    r = api.post(BULK + "/create", body, timeout=120,
-                 headers={"Idempotency-Key": key})
-    assert r.status == 201 and r.json["total_lines"] == n, r
+    assert_sent_again_creates(api, body, key, n)
 
 
 def test_sigterm_while_loading_finishes_the_create(fresh_daemon):
