@@ -226,13 +226,14 @@ def test_status_filter_finds_each_status_exactly(fresh_daemon, same_day):
     # Paused while its one call rings, a CSV campaign is completed, not
     # paused, once the call ends.
     quick = api.make_number(settings={"rules": [
-        {"prefix": "+", "outcomes": ["completed"], "ring_seconds": 1,
+        {"prefix": "+", "outcomes": ["completed"], "ring_seconds": 5,
          "talk_seconds": 0.1}]})
     late = api.make_campaign(name="paused then completed",
                              phone_number_id=quick["id"],
                              contact_list=[{"phone_number": unique_e164()}])
+    wait_for(lambda: api.campaign(late["id"])["counts"]["calling"] == 1,
+             timeout=10)
     assert api.action(late["id"], "pause").status == 200
-    assert api.campaign(late["id"])["counts"]["calling"] == 1
     made(wait_for(lambda: (lambda c: c["campaign_status"] == "completed"
                            and c)(api.campaign(late["id"])), timeout=20))
 
