@@ -210,7 +210,8 @@ undo_create(struct store_conn *c, struct api_ctx *ctx, void *arg)
 	int64_t dropped = 0;
 
 	(void)ctx;
-	if (cr->cp.id == 0 || !cr->cp.loading)
+	/* Id 0 would mean every loading campaign: there is none yet. */
+	if (cr->cp.id == 0)
 		return 0;
 	return store_campaign_drop_loading(c, cr->cp.id, &dropped);
 }

@@ -65,8 +65,8 @@ struct store {
 
 	pthread_t upkeeper;
 	bool upkeeping;
-	int64_t idem_ttl;  /* ms; 0 keeps Idempotency-Key replies */
-	int64_t idem_next; /* monotonic ms of the next expiry pass */
+	int64_t idem_ttl;  /* under lock: ms; 0 keeps Idempotency-Key replies */
+	int64_t idem_next; /* the upkeep thread's: when to expire next */
 	struct store_conn *uconn;
 	pthread_cond_t upkeep_stop;
 };
@@ -254,11 +254,18 @@ writer_main(void *arg)
 void
 store_set_idem_ttl(struct store *s, int64_t ms)
 {
+	pthread_mutex_lock(&s->lock);
 	s->idem_ttl = ms;
+	pthread_mutex_unlock(&s->lock);
 }
 
-/* Responses deleted per write, so that expiry never holds the writer. */
-#define IDEM_EXPIRE_BATCH 1000
+/*
+ * Responses deleted per write, and writes per pass: expiry never holds
+ * the writer long, nor the upkeep thread away from its checkpoints (a
+ * store with millions of old replies is emptied over several passes).
+ */
+#define IDEM_EXPIRE_BATCH  1000
+#define IDEM_EXPIRE_WRITES 100
 
 struct expiry {
 	int64_t before;
@@ -274,32 +281,34 @@ write_expire(struct store_conn *c, void *arg)
 }
 
 /*
- * Forgets Idempotency-Key responses older than the TTL: once a minute,
- * or once per TTL when that is shorter, a batch per write until none is
- * left.
+ * Forgets Idempotency-Key responses older than ttl (ms): once a minute,
+ * or once per ttl when that is shorter, and at the next upkeep again
+ * while a pass leaves some behind.
  */
 static void
-expire_idem(struct store *s)
+expire_idem(struct store *s, int64_t ttl)
 {
-	struct expiry e;
+	struct expiry e = {.before = clock_now_ms() - ttl};
 	int64_t now = clock_mono_ms(), total = 0;
-	int rc;
+	int writes = 0;
 
-	if (s->idem_ttl <= 0 || now < s->idem_next)
+	if (ttl <= 0 || now < s->idem_next)
 		return;
-	s->idem_next = now + (s->idem_ttl < 60000 ? s->idem_ttl : 60000);
-	e.before = clock_now_ms() - s->idem_ttl;
+	s->idem_next = now + (ttl < 60000 ? ttl : 60000);
 	do {
 		e.deleted = 0;
-		if ((rc = store_write(s, write_expire, &e)) < 0)
-			return;
+		if (store_write(s, write_expire, &e) < 0)
+			break;
 		total += e.deleted;
-	} while (e.deleted == IDEM_EXPIRE_BATCH);
+	} while (e.deleted == IDEM_EXPIRE_BATCH &&
+		 ++writes < IDEM_EXPIRE_WRITES);
+	if (e.deleted == IDEM_EXPIRE_BATCH)
+		s->idem_next = now;
 	if (total > 0)
 		log_info(
 		    "store: forgot %lld Idempotency-Key replies older than "
 		    "%lld s",
-		    (long long)total, (long long)(s->idem_ttl / 1000));
+		    (long long)total, (long long)(ttl / 1000));
 }
 
 static void *
@@ -307,6 +316,7 @@ upkeep_main(void *arg)
 {
 	struct store *s = arg;
 	struct timespec ts;
+	int64_t ttl;
 
 	log_set_context("upkeep");
 	pthread_mutex_lock(&s->lock);
@@ -315,10 +325,11 @@ upkeep_main(void *arg)
 		pthread_cond_timedwait(&s->upkeep_stop, &s->lock, &ts);
 		if (s->stopping)
 			break;
+		ttl = s->idem_ttl;
 		pthread_mutex_unlock(&s->lock);
 		if (s->be->upkeep != NULL)
 			s->be->upkeep(s->uconn);
-		expire_idem(s);
+		expire_idem(s, ttl);
 		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);

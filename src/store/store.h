@@ -432,7 +432,7 @@ int store_idem_expire(struct store_conn *c, int64_t before, int limit,
 /*
  * Sets how long recorded responses are kept (ms; 0 keeps them for ever).
  * The store's upkeep thread deletes older ones, a batch at a time, at
- * least once a minute. Call it before the store serves.
+ * least once a minute.
  */
 void store_set_idem_ttl(struct store *s, int64_t ms);
 

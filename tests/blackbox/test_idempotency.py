@@ -192,6 +192,7 @@ def test_replies_are_forgotten_after_the_ttl(tmp_path):
         api = d.client()
         cid = api.make_campaign(name="ttl")["id"]
         body = {"to_number": unique_e164()}
+        t0 = time.monotonic()
         first = api.post(add_path(cid), body, headers=idem("ttl-1"))
         again = api.post(add_path(cid), body, headers=idem("ttl-1"))
         assert first.status == 200 and again.raw == first.raw, again
@@ -204,9 +205,9 @@ def test_replies_are_forgotten_after_the_ttl(tmp_path):
             finally:
                 con.close()
 
-        t0 = time.monotonic()
         wait_for(forgotten, timeout=15)
-        assert time.monotonic() - t0 > 0.3, "forgotten before its time"
+        # Kept for its second at least, counted from before it was sent.
+        assert time.monotonic() - t0 > 0.9, "forgotten before its time"
         assert "forgot 1 Idempotency-Key replies" in d.stderr()
         later = api.post(add_path(cid), body, headers=idem("ttl-1"))
         assert later.status == 200, later
