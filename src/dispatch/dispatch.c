@@ -2,6 +2,12 @@
  * The dispatcher loop. Campaign facts live in memory and are reloaded
  * when notified; due lines are claimed in batches, in one store write, and
  * are durable as `calling` with an attempt row before any call is placed.
+ *
+ * A call is live from its placing until the carrier reports its end. The
+ * agent's report can settle an attempt (and move its line on) while the
+ * call is still live; such a line is not dialled again, and the call still
+ * counts toward the campaign's concurrency limit, until the carrier hangs
+ * up.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -32,6 +38,10 @@ struct dcampaign {
 	bool dialling; /* under lock: could dial when last reloaded */
 	bool tracked;  /* in the dispatcher thread's `all` */
 	struct dcampaign *next_dirty;
+
+	/* The dispatcher thread's own: */
+	int live;  /* calls the carrier has not reported ended */
+	bool held; /* due lines wait only for their live calls to end */
 
 	struct campaign_facts facts;
 	struct daily_window window;
@@ -66,6 +76,15 @@ struct dispatcher {
 	/* The dispatcher thread's own: */
 	struct dcampaign **all;
 	size_t nall, capall, rr;
+	struct idmap live_by_attempt; /* attempt id -> struct live_call */
+	struct idmap live_by_line;    /* line id -> struct live_call */
+};
+
+/* A call placed and not yet reported ended by the carrier. */
+struct live_call {
+	int64_t attempt_id;
+	int64_t line_id;
+	struct dcampaign *dc;
 };
 
 /* A call claimed in the store, to be placed once the claim is durable. */
@@ -78,6 +97,7 @@ struct claimed {
 };
 
 struct claim_pass {
+	struct dispatcher *d;
 	struct dcampaign **runnable;
 	size_t n;
 	int64_t now;
@@ -190,6 +210,54 @@ on_carrier_event(void *ctx, const struct carrier_event *ev)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* --- Live calls --- */
+
+static int
+live_add(struct dispatcher *d, const struct claimed *cl)
+{
+	struct live_call *lc = malloc(sizeof(*lc));
+
+	if (lc == NULL)
+		return CD_ENOMEM;
+	lc->attempt_id = cl->attempt_id;
+	lc->line_id = cl->line_id;
+	lc->dc = cl->dc;
+	if (idmap_put(&d->live_by_attempt, lc->attempt_id, lc) < 0) {
+		free(lc);
+		return CD_ENOMEM;
+	}
+	if (idmap_put(&d->live_by_line, lc->line_id, lc) < 0) {
+		idmap_del(&d->live_by_attempt, lc->attempt_id);
+		free(lc);
+		return CD_ENOMEM;
+	}
+	lc->dc->live++;
+	return 0;
+}
+
+/* The carrier ended a call: returns its campaign, or 0 if it was not live. */
+static int64_t
+live_end(struct dispatcher *d, int64_t attempt_id)
+{
+	struct live_call *lc = idmap_del(&d->live_by_attempt, attempt_id);
+	int64_t campaign_id;
+
+	if (lc == NULL)
+		return 0;
+	idmap_del(&d->live_by_line, lc->line_id);
+	lc->dc->live--;
+	campaign_id = lc->dc->id;
+	free(lc);
+	return campaign_id;
+}
+
+/* Calls that hold a place under the campaign's concurrency limit. */
+static int
+in_flight(const struct dcampaign *dc, int64_t calling)
+{
+	return calling > dc->live ? (int)calling : dc->live;
+}
+
 /* --- Settling --- */
 
 struct settle_batch {
@@ -244,9 +312,14 @@ settle_events(struct dispatcher *d, struct carrier_event *events, size_t n)
 			  "settle as unknown on restart",
 			  n, cd_strerror(rc));
 	pthread_mutex_lock(&d->lock);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		int64_t live_campaign = live_end(d, events[i].attempt_id);
+
 		if (b.campaigns[i] != 0)
 			mark_dirty_locked(d, b.campaigns[i]);
+		if (live_campaign != 0)
+			mark_dirty_locked(d, live_campaign);
+	}
 	pthread_mutex_unlock(&d->lock);
 	free(b.campaigns);
 }
@@ -382,6 +455,8 @@ track(struct dispatcher *d, struct dcampaign *dc)
 static bool
 forget(struct dispatcher *d, struct dcampaign *dc)
 {
+	if (dc->live > 0)
+		return false; /* a call's end will need it */
 	pthread_mutex_lock(&d->lock);
 	if (dc->queued) {
 		pthread_mutex_unlock(&d->lock);
@@ -496,7 +571,8 @@ runnable(struct dcampaign *dc, int64_t now)
 	const struct campaign_facts *f = &dc->facts;
 
 	return dialling_allowed(dc, now) && f->next_due_at >= 0 &&
-	       f->next_due_at <= now && f->counts[LINE_CALLING] < dc->limit;
+	       f->next_due_at <= now &&
+	       in_flight(dc, f->counts[LINE_CALLING]) < dc->limit;
 }
 
 static int
@@ -602,21 +678,34 @@ claim_campaign(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc)
 	json_t *lines, *line;
 	bool listed;
 	size_t i;
-	int room, rc;
+	int room, taken = 0, held = 0, rc;
 
+	dc->held = false;
 	if ((rc = store_campaign_get(c, 0, dc->id, &cp)) < 0)
 		return rc;
-	room = cp.concurrent_call_limit - (int)cp.counts[LINE_CALLING];
+	room =
+	    cp.concurrent_call_limit - in_flight(dc, cp.counts[LINE_CALLING]);
 	store_campaign_clear(&cp);
 	if (cp.state != CSTATE_ACTIVE)
 		return 0;
 	room = paced(dc, p->now, room < CLAIM_BATCH ? room : CLAIM_BATCH);
 	if (room <= 0)
 		return 0;
-	if ((rc = store_line_due(c, dc->id, p->now, room, &lines)) < 0)
+	/* Past each line whose last call is still live, one more is read. */
+	rc = store_line_due(c, dc->id, p->now, room + dc->live, &lines);
+	if (rc < 0)
 		return rc;
 	json_array_foreach(lines, i, line)
 	{
+		if (taken == room)
+			break;
+		if (idmap_get(&p->d->live_by_line,
+			      json_integer_value(
+				  json_object_get(line, "line_id"))) != NULL) {
+			held++;
+			continue;
+		}
+		taken++;
 		rc = store_dnc_listed(
 		    c, dc->account_id, dc->id,
 		    json_string_value(json_object_get(line, "to_number")),
@@ -630,7 +719,9 @@ claim_campaign(struct store_conn *c, struct claim_pass *p, struct dcampaign *dc)
 			break;
 	}
 	if (dc->cps > 0)
-		dc->tokens -= (double)json_array_size(lines);
+		dc->tokens -= (double)taken;
+	/* Only live calls' lines are left due: their ends wake the pass. */
+	dc->held = held > 0 && taken < room;
 	json_decref(lines);
 	return rc;
 }
@@ -671,7 +762,8 @@ place_calls(struct dispatcher *d, struct claim_pass *p)
 			 "%lld)",
 			 (long long)cl->line_id, (long long)cl->attempt_id,
 			 cl->attempt_number, cl->to, (long long)cl->dc->id);
-		if (d->sim->ops->place(d->sim, &call) < 0)
+		if (live_add(d, cl) < 0 ||
+		    d->sim->ops->place(d->sim, &call) < 0)
 			on_carrier_event(d, &failed);
 	}
 }
@@ -731,7 +823,13 @@ next_moment(const struct dcampaign *dc, int64_t now)
 		if (close > now)
 			t = close;
 	}
-	if (f->next_due_at >= 0 && f->counts[LINE_CALLING] < dc->limit &&
+	/*
+	 * While the due lines all wait for live calls, the carrier's reports
+	 * wake the dispatcher; a line falling due meanwhile waits at most
+	 * until the idle wake.
+	 */
+	if (f->next_due_at >= 0 && !dc->held &&
+	    in_flight(dc, f->counts[LINE_CALLING]) < dc->limit &&
 	    f->next_due_at < t)
 		t = f->next_due_at > now ? f->next_due_at : now;
 	return t;
@@ -844,7 +942,7 @@ static void *
 dispatch_main(void *arg)
 {
 	struct dispatcher *d = arg;
-	struct claim_pass pass = {0};
+	struct claim_pass pass = {.d = d};
 	struct carrier_event *ev;
 	size_t nev;
 	int64_t now;
@@ -926,6 +1024,11 @@ dispatch_stop(struct dispatcher *d)
 		free(dc);
 	}
 	idmap_free(&d->campaigns);
+	for (size_t i = 0; i < d->live_by_attempt.cap; i++)
+		if (d->live_by_attempt.keys[i] != 0)
+			free(d->live_by_attempt.vals[i]);
+	idmap_free(&d->live_by_attempt);
+	idmap_free(&d->live_by_line);
 	free(d->events);
 	free(d->all);
 	pthread_mutex_destroy(&d->lock);
