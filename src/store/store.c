@@ -775,6 +775,19 @@ store_campaign_get(struct store_conn *c, int64_t account_id, int64_t id,
 }
 
 int
+store_read_begin(struct store_conn *c)
+{
+	return c->be->read_begin != NULL ? c->be->read_begin(c) : 0;
+}
+
+void
+store_read_end(struct store_conn *c)
+{
+	if (c->be->read_end != NULL)
+		c->be->read_end(c);
+}
+
+int
 store_campaign_ids(struct store_conn *c, int64_t account_id, unsigned states,
 		   json_t **ids)
 {

@@ -43,6 +43,16 @@ struct store_conn *store_acquire(struct store *s);
 void store_release(struct store *s, struct store_conn *c);
 
 /*
+ * Reads on c between these two see one snapshot of the store, and a
+ * listing that reads many rows takes the store's read lock once instead
+ * of once per statement. Keep it short: while a snapshot is held the
+ * store cannot recycle the log written since. store_read_end() on a
+ * connection without a snapshot does nothing.
+ */
+int store_read_begin(struct store_conn *c);
+void store_read_end(struct store_conn *c);
+
+/*
  * A write: runs on the writer thread inside a transaction shared with other
  * writes. Returning a negative code undoes everything the function did
  * (and only that). It must not act outside the store: its effects exist

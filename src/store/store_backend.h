@@ -39,6 +39,9 @@ struct store_backend {
 	int (*commit)(struct store_conn *c);
 	int (*sync)(struct store_conn *c);
 	void (*rollback)(struct store_conn *c);
+	/* A read snapshot on a reader's connection (store.h); may be NULL. */
+	int (*read_begin)(struct store_conn *c);
+	void (*read_end)(struct store_conn *c);
 	int (*savepoint)(struct store_conn *c);
 	int (*release)(struct store_conn *c);
 	void (*rollback_to)(struct store_conn *c);

@@ -33,6 +33,7 @@ _Static_assert(LINE_PENDING == 0 && LINE_CALLING == 1 &&
 
 enum stmt_id {
 	S_BEGIN,
+	S_READ_BEGIN,
 	S_COMMIT,
 	S_ROLLBACK,
 	S_SAVEPOINT,
@@ -112,6 +113,7 @@ enum stmt_id {
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_READ_BEGIN] = "BEGIN",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     [S_SAVEPOINT] = "SAVEPOINT w",
@@ -657,6 +659,16 @@ sqlite_rollback(struct store_conn *c)
 {
 	if (sqlite3_get_autocommit(sq(c)->db) == 0)
 		exec_simple(c, S_ROLLBACK);
+}
+
+/*
+ * A deferred transaction takes the WAL read lock at its first statement
+ * and keeps that snapshot until it ends.
+ */
+static int
+sqlite_read_begin(struct store_conn *c)
+{
+	return exec_simple(c, S_READ_BEGIN);
 }
 
 static int
@@ -1783,6 +1795,8 @@ const struct store_backend store_sqlite_backend = {
     .commit = sqlite_commit,
     .sync = sqlite_sync,
     .rollback = sqlite_rollback,
+    .read_begin = sqlite_read_begin,
+    .read_end = sqlite_rollback,
     .savepoint = sqlite_savepoint,
     .release = sqlite_release,
     .rollback_to = sqlite_rollback_to,
