@@ -335,16 +335,11 @@ campaign_reply(struct store_conn *c, struct api_ctx *ctx, int64_t id,
 void
 campaigns_get(struct api_ctx *ctx)
 {
-	struct store_conn *c = api_reader(ctx);
-
-	if (c == NULL)
-		return;
 	/* Its row, line counts and next due time from one snapshot. */
-	if (store_read_begin(c) < 0)
-		api_store_error(ctx, CD_ESTORE, "campaign");
-	else
+	struct store_conn *c = api_snapshot(ctx);
+
+	if (c != NULL)
 		campaign_reply(c, ctx, ctx->id, 200, NULL);
-	store_read_end(c);
 }
 
 static int
@@ -418,7 +413,8 @@ collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
 void
 campaigns_list(struct api_ctx *ctx)
 {
-	struct store_conn *c = api_reader(ctx);
+	/* The page and the total agree, and the store's lock is taken once. */
+	struct store_conn *c = api_snapshot(ctx);
 	int64_t page, size;
 	json_t *slice;
 	size_t total = 0;
@@ -429,13 +425,8 @@ campaigns_list(struct api_ctx *ctx)
 	    api_query_int(ctx, "pagesize", 1, LIST_PAGE_MAX, 20, &size) < 0)
 		return;
 	slice = json_array();
-	/* One snapshot: the page and the total agree, at one lock's cost. */
-	rc = store_read_begin(c);
-	if (rc == 0)
-		rc = collect_campaigns(c, ctx, status,
-				       (size_t)((page - 1) * size),
-				       (size_t)size, slice, &total);
-	store_read_end(c);
+	rc = collect_campaigns(c, ctx, status, (size_t)((page - 1) * size),
+			       (size_t)size, slice, &total);
 	if (rc < 0) {
 		json_decref(slice);
 		api_store_error(ctx, rc, "campaigns");
@@ -762,7 +753,7 @@ campaigns_manual_retry(struct api_ctx *ctx)
 void
 campaigns_stats(struct api_ctx *ctx)
 {
-	struct store_conn *c = api_reader(ctx);
+	struct store_conn *c = api_snapshot(ctx);
 	struct store_campaign cp;
 	json_t *rows, *row, *hours, *totals, *bucket = NULL;
 	int64_t span, last = -1;

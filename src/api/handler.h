@@ -47,6 +47,7 @@ struct api_ctx {
 	unsigned char fingerprint[32]; /* of method, path and body */
 	int64_t now;		       /* ms, when the request arrived */
 	struct store_conn *reader;     /* lazily acquired; see api_reader */
+	bool snapshot;		       /* reader holds one (api_snapshot) */
 
 	char allow[32]; /* methods the path takes, for a 405 */
 
@@ -103,6 +104,16 @@ int api_store_error(struct api_ctx *ctx, int rc, const char *what);
 
 /* Returns a read connection for this request, or NULL (reply set). */
 struct store_conn *api_reader(struct api_ctx *ctx);
+
+/*
+ * The same, for a handler that reads several things which must agree (a
+ * page and its total, a line and its attempts): every read through it
+ * until the request lets its reader go sees one snapshot of the store.
+ */
+struct store_conn *api_snapshot(struct api_ctx *ctx);
+
+/* Ends the reader's snapshot, if any, and gives the connection back. */
+void api_reader_release(struct api_ctx *ctx);
 
 /*
  * Has fn(conn, ctx, arg) run in the next group commit once the handler

@@ -351,7 +351,7 @@ page_reply(struct store_conn *c, struct api_ctx *ctx,
 void
 lines_list(struct api_ctx *ctx)
 {
-	struct store_conn *c = api_reader(ctx);
+	struct store_conn *c = api_snapshot(ctx); /* the page and its total */
 	struct store_line_query q;
 	struct store_campaign cp;
 	char search[SEARCH_MAX + 2];
@@ -395,7 +395,7 @@ attempt_view(json_t *a)
 void
 lines_get(struct api_ctx *ctx)
 {
-	struct store_conn *c = api_reader(ctx);
+	struct store_conn *c = api_snapshot(ctx); /* the line and its calls */
 	json_t *line, *attempts, *a;
 	size_t i;
 	int rc;

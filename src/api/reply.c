@@ -136,6 +136,33 @@ api_reader(struct api_ctx *ctx)
 	return ctx->reader;
 }
 
+struct store_conn *
+api_snapshot(struct api_ctx *ctx)
+{
+	struct store_conn *c = api_reader(ctx);
+
+	if (c == NULL || ctx->snapshot)
+		return c;
+	if (store_read_begin(c) < 0) {
+		api_store_error(ctx, CD_ESTORE, "");
+		return NULL;
+	}
+	ctx->snapshot = true;
+	return c;
+}
+
+void
+api_reader_release(struct api_ctx *ctx)
+{
+	if (ctx->reader == NULL)
+		return;
+	if (ctx->snapshot)
+		store_read_end(ctx->reader);
+	ctx->snapshot = false;
+	store_release(ctx->store, ctx->reader);
+	ctx->reader = NULL;
+}
+
 json_t *
 api_time(int64_t ms)
 {
@@ -211,7 +238,7 @@ api_ctx_free(struct api_ctx *ctx)
 
 	if (ctx == NULL)
 		return;
-	store_release(ctx->store, ctx->reader);
+	api_reader_release(ctx);
 	json_decref(ctx->body);
 	json_decref(ctx->reply);
 	json_decref(ctx->kept);

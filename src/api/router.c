@@ -591,8 +591,7 @@ run_slow(void *p)
 	struct api_ctx *ctx = job->ctx;
 
 	route_run(job->api, ctx, job->route);
-	store_release(ctx->store, ctx->reader);
-	ctx->reader = NULL;
+	api_reader_release(ctx);
 	if (ctx->write_fn != NULL)
 		api_commit_queue(ctx);
 	else
@@ -648,8 +647,7 @@ api_handle(struct http_request *req, struct http_response *res, void *p)
 	if (r != NULL)
 		route_run(api, ctx, r);
 	/* A parked request must not hold this thread's read connection. */
-	store_release(api->store, ctx->reader);
-	ctx->reader = NULL;
+	api_reader_release(ctx);
 	if (ctx->write_fn == NULL)
 		return reply(ctx, res);
 	api_commit_start(ctx);
