@@ -66,8 +66,7 @@ fields_int(const json_t *obj, const char *name, bool required, int64_t min,
 		return missing(name, required, err) > 0 ? 0 : CD_EINVAL;
 	if (json_is_real(v)) {
 		d = json_real_value(v);
-		/* (double)INT64_MAX rounds up to 2^63, which is out of range.
-		 */
+		/* (double)INT64_MAX rounds up to 2^63: out of range. */
 		if (d != floor(d) || d < (double)min || d > (double)max ||
 		    d >= 9223372036854775808.0 || d < -9223372036854775808.0)
 			return verr_set(err, name, "out_of_range",

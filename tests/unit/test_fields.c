@@ -50,7 +50,7 @@ long_string(const char *key, size_t n, char c)
 	return obj;
 }
 
-/* --- fields_string ------------------------------------------------------ */
+/* --- fields_string --- */
 
 static void
 test_string_ok(void **state)
@@ -190,7 +190,7 @@ test_string_control_characters(void **state)
 	assert_string_equal(out, "untouched");
 }
 
-/* --- fields_int --------------------------------------------------------- */
+/* --- fields_int --- */
 
 static void
 test_int_ok(void **state)
@@ -304,16 +304,16 @@ test_int_out_of_range(void **state)
 }
 
 /*
- * XXX: a real that rounds to 2^63 passes a max of INT64_MAX, because
- * (double)INT64_MAX is 2^63, and is then converted out of range:
- * {"n": 9223372036854775807.0} with min 1, max INT64_MAX returns 0 and
- * sets n to INT64_MIN. It should be out_of_range; the assertion is left
- * out of the suite until fields_int is fixed.
+ * Reals at the edge of int64_t: 9223372036854775807.0 is 2^63 as a double,
+ * which a max of INT64_MAX, itself 2^63 once converted, would let through
+ * to an out-of-range conversion.
  */
 static void
 test_int_large_reals(void **state)
 {
-	json_t *obj = parse("{\"a\": 1e19, \"b\": 4611686018427387904.0}");
+	json_t *obj = parse("{\"a\": 1e19, \"b\": 4611686018427387904.0,"
+			    " \"c\": 9223372036854775807.0,"
+			    " \"d\": -9223372036854775809.0}");
 	int64_t out = 42;
 	struct verr e;
 
@@ -324,11 +324,19 @@ test_int_large_reals(void **state)
 	/* 2^62 is exact in a double and in range. */
 	assert_int_equal(fields_int(obj, "b", true, 1, INT64_MAX, &out, &e), 0);
 	assert_int_equal(out, INT64_C(4611686018427387904));
+	out = 42;
+	assert_int_equal(fields_int(obj, "c", true, 1, INT64_MAX, &out, &e),
+			 CD_EINVAL);
+	assert_verr(&e, "c", "out_of_range");
+	assert_int_equal(out, 42);
+	/* -2^63 is exact and in range; this one rounds to it too. */
+	assert_int_equal(
+	    fields_int(obj, "d", true, INT64_MIN, INT64_MAX, &out, &e), 0);
+	assert_int_equal(out, INT64_MIN);
 	json_decref(obj);
 }
 
-/* --- fields_bool and fields_object ----------------------------------------
- */
+/* --- fields_bool and fields_object --- */
 
 static void
 test_bool(void **state)
@@ -391,8 +399,7 @@ test_object(void **state)
 	json_decref(obj);
 }
 
-/* --- fields_flat_object --------------------------------------------------
- */
+/* --- fields_flat_object --- */
 
 static void
 test_flat_ok(void **state)

@@ -226,8 +226,7 @@ test_tz(void **state)
 	replay("tz", fuzz_tz);
 }
 
-/* --- Raw HTTP requests -----------------------------------------------------
- */
+/* --- Raw HTTP requests --- */
 
 /* The daemon's API on a fresh store, served on a loopback port. */
 struct http_rig {
