@@ -156,10 +156,8 @@ api_reader_release(struct api_ctx *ctx)
 {
 	if (ctx->reader == NULL)
 		return;
-	if (ctx->snapshot)
-		store_read_end(ctx->reader);
 	ctx->snapshot = false;
-	store_release(ctx->store, ctx->reader);
+	store_release(ctx->store, ctx->reader); /* ends the snapshot too */
 	ctx->reader = NULL;
 }
 

@@ -615,6 +615,8 @@ store_release(struct store *s, struct store_conn *c)
 
 	if (c == NULL)
 		return;
+	/* Kept or pooled, a connection must not pin an old snapshot. */
+	store_read_end(c);
 	h = held_get();
 	if (h != NULL && h->c == NULL) {
 		h->s = s;

@@ -47,7 +47,7 @@ void store_release(struct store *s, struct store_conn *c);
  * listing that reads many rows takes the store's read lock once instead
  * of once per statement. Keep it short: while a snapshot is held the
  * store cannot recycle the log written since. store_read_end() on a
- * connection without a snapshot does nothing.
+ * connection without a snapshot does nothing; store_release() ends one.
  */
 int store_read_begin(struct store_conn *c);
 void store_read_end(struct store_conn *c);

@@ -2,7 +2,7 @@
  * Unit tests for the store's read snapshot on a real SQLite file: reads
  * between store_read_begin() and store_read_end() do not see a write
  * committed meanwhile, and reads after it do; ending a read that was
- * never begun is harmless.
+ * never begun is harmless; a connection given back loses its snapshot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,6 +114,25 @@ test_reads_without_a_snapshot_see_each_commit(void **state)
 	store_release(r->store, c);
 }
 
+static void
+test_release_ends_the_snapshot(void **state)
+{
+	struct rig *r = *state;
+	struct store_conn *c = store_acquire(r->store), *again;
+
+	assert_non_null(c);
+	assert_int_equal(store_read_begin(c), 0);
+	assert_int_equal(accounts(c), 0);
+	store_release(r->store, c);
+	assert_int_equal(store_write(r->store, add_account, "later"), 0);
+
+	/* The thread gets the same connection back, seeing the write. */
+	again = store_acquire(r->store);
+	assert_ptr_equal(again, c);
+	assert_int_equal(accounts(again), 1);
+	store_release(r->store, again);
+}
+
 int
 main(void)
 {
@@ -122,6 +141,8 @@ main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_reads_without_a_snapshot_see_each_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_release_ends_the_snapshot,
+					    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
