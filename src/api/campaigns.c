@@ -392,13 +392,13 @@ collect_campaigns(struct store_conn *c, struct api_ctx *ctx, int status,
 					json_integer_value(idv), &cp);
 		if (rc < 0)
 			break;
-		in_page = true;
-		if (status >= 0) {
+		if (status < 0) {
+			in_page = true;
+		} else if ((int)campaign_status_of(&cp, ctx->now) != status) {
+			in_page = false;
+		} else {
 			in_page = matched >= first && matched - first < max;
-			if ((int)campaign_status_of(&cp, ctx->now) == status)
-				matched++;
-			else
-				in_page = false;
+			matched++;
 		}
 		if (in_page)
 			json_array_append_new(out,
